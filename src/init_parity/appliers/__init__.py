@@ -1,0 +1,5 @@
+"""One applier per framework: each makes fresh models of a family follow its scheme.
+
+The appliers share :func:`init_parity.appliers.plan.resolve` (name -> rule -> distribution) and
+differ only in how a framework creates its variables and draws random numbers.
+"""

@@ -1,0 +1,49 @@
+"""Parameter names and layouts across frameworks, mapped onto PyTorch's.
+
+The scheme names parameters as PyTorch does. TensorFlow names go through transformers' own
+``convert_tf_weight_name_to_pt_weight_name``; Flax paths are joined with dots and their leaf
+names (``kernel``, ``embedding``, ``scale``) renamed as transformers' Flax <-> PyTorch
+conversion does. Kernels are brought to PyTorch's (out, in, ...) layout so that rows mean the
+same thing in every framework.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+FRAMEWORKS = ("pt", "tf", "flax")
+FRAMEWORK_TITLES = {"pt": "PyTorch", "tf": "TensorFlow", "flax": "Flax"}
+
+_FLAX_LEAVES = {"kernel": "weight", "embedding": "weight", "scale": "weight"}
+
+
+def _kernel_to_pt(array: np.ndarray) -> np.ndarray:
+    """(in, out) -> (out, in); conv (..., in, out) -> (out, in, ...)."""
+    if array.ndim == 2:
+        return array.T
+    if array.ndim > 2:
+        return np.moveaxis(np.moveaxis(array, -1, 0), -1, 1)
+    return array
+
+
+def tf_name(variable_name: str, shape: Sequence[int]) -> tuple[str, bool]:
+    """The PyTorch name of a TF variable (``tft5_model/encoder/block_._0/.../q/kernel:0``), and
+    whether its array is a kernel stored transposed with respect to PyTorch."""
+    from transformers.modeling_tf_pytorch_utils import TransposeType, convert_tf_weight_name_to_pt_weight_name
+
+    name, transpose = convert_tf_weight_name_to_pt_weight_name(variable_name, tf_weight_shape=list(shape))
+    return name, transpose != TransposeType.NO
+
+
+def flax_name(path: Sequence[str]) -> tuple[str, bool]:
+    """The PyTorch name of a Flax parameter path, and whether it is a (transposed) kernel."""
+    parts = [str(p) for p in path]
+    is_kernel = parts[-1] == "kernel"
+    parts[-1] = _FLAX_LEAVES.get(parts[-1], parts[-1])
+    return ".".join(parts), is_kernel
+
+
+def to_pt_layout(array: np.ndarray, transposed: bool) -> np.ndarray:
+    return _kernel_to_pt(array) if transposed else array

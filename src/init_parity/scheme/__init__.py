@@ -1,0 +1,31 @@
+"""The initialisation scheme, as data: one :class:`FamilyScheme` per model family."""
+
+from __future__ import annotations
+
+from .distributions import Constant, Deterministic, Distribution, Normal, TruncatedNormal, Uniform
+from .rules import FamilyScheme, Rule
+from .t5 import T5_FAMILY
+
+FAMILIES: dict[str, FamilyScheme] = {scheme.family: scheme for scheme in (T5_FAMILY,)}
+
+
+def scheme_for_model_type(model_type: str) -> FamilyScheme | None:
+    """The scheme covering a config's ``model_type``, or None when the family has none yet."""
+    for scheme in FAMILIES.values():
+        if model_type in scheme.model_types:
+            return scheme
+    return None
+
+
+__all__ = [
+    "Constant",
+    "Deterministic",
+    "Distribution",
+    "FAMILIES",
+    "FamilyScheme",
+    "Normal",
+    "Rule",
+    "TruncatedNormal",
+    "Uniform",
+    "scheme_for_model_type",
+]

@@ -1,0 +1,78 @@
+"""The data form of a scheme: one :class:`Rule` per parameter role, a :class:`FamilyScheme` per
+model family. Rules name parameters by their PyTorch names (TensorFlow and Flax names are mapped
+onto those by :mod:`init_parity.naming`), so one table serves the three frameworks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import formula
+from .distributions import Constant, Deterministic, Distribution, Normal, TruncatedNormal, Uniform
+
+KINDS = ("normal", "truncated_normal", "uniform", "constant", "deterministic")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one parameter role is drawn.
+
+    ``pattern`` is a regular expression searched in the PyTorch parameter name. ``param`` is a
+    formula of the config (:mod:`.formula`): the std for ``normal`` and ``truncated_normal``,
+    the half-width ``a`` of ``uniform(-a, a)``, the value for ``constant``, and the name of the
+    table for ``deterministic``. ``when``, if set, is a formula that must be true for the config.
+    """
+
+    role: str
+    pattern: str
+    kind: str
+    param: str
+    when: str | None = None
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"rule {self.role!r}: kind {self.kind!r} is not one of {KINDS}")
+        re.compile(self.pattern)
+        if self.kind != "deterministic":
+            formula.names(self.param)
+        if self.when:
+            formula.names(self.when)
+
+    def applies(self, name: str, config: Any) -> bool:
+        return re.search(self.pattern, name) is not None and (
+            self.when is None or bool(formula.evaluate(self.when, config))
+        )
+
+    def distribution(self, config: Any) -> Distribution:
+        if self.kind == "deterministic":
+            return Deterministic(self.param)
+        value = float(formula.evaluate(self.param, config))
+        if self.kind == "normal":
+            return Normal(std=value)
+        if self.kind == "truncated_normal":
+            return TruncatedNormal(std=value)
+        if self.kind == "uniform":
+            return Uniform(-value, value)
+        return Constant(value)
+
+
+@dataclass(frozen=True)
+class FamilyScheme:
+    """The rules of one model family, first match wins."""
+
+    family: str
+    model_types: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    reference: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def rule_for(self, name: str, config: Any) -> Rule | None:
+        for rule in self.rules:
+            if rule.applies(name, config):
+                return rule
+        return None
+
+    def roles(self) -> list[str]:
+        return list(dict.fromkeys(rule.role for rule in self.rules))

@@ -87,7 +87,7 @@ def supported_version() -> bool:
     if not _version_warned:
         _version_warned = True
         warnings.warn(
-            f"init_parity supports transformers=={SUPPORTED_TRANSFORMERS}, but transformers {version} is installed: "
+            f"init_parity supports transformers=={SUPPORTED_TRANSFORMERS}, but {version} is installed: "
             f"nothing is patched. Install transformers=={SUPPORTED_TRANSFORMERS} (pip install "
             f"'transformers=={SUPPORTED_TRANSFORMERS}'), or set {ENV_SWITCH}=0 to silence this.",
             stacklevel=3,

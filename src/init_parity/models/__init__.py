@@ -1,0 +1,1 @@
+"""Finding, configuring and building the encoder-decoder models of the installed transformers."""

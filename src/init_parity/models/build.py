@@ -1,0 +1,59 @@
+"""Fresh models, built from a config in one framework with one seed, and their weights as numpy
+arrays keyed by PyTorch names, in PyTorch's layout, each tensor once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..frameworks import require
+from ..naming import flax_name, tf_name, to_pt_layout
+
+
+def build_model(framework: str, class_name: str, config: Any, seed: int) -> Any:
+    """A freshly initialised model of ``class_name`` (a transformers class) seeded with ``seed``."""
+    require(framework)
+    import transformers
+
+    cls = getattr(transformers, class_name)
+    if framework == "pt":
+        import torch
+
+        torch.manual_seed(seed)
+        return cls(config).eval()
+    if framework == "tf":
+        import tensorflow as tf
+
+        tf.random.set_seed(seed)
+        model = cls(config)
+        model.build_in_name_scope()
+        return model
+    return cls(config, seed=seed)
+
+
+def weights(framework: str, model: Any) -> dict[str, np.ndarray]:
+    """Name -> array of every distinct tensor of ``model`` (tied tensors once, under their first name)."""
+    if framework == "pt":
+        return {name: p.detach().cpu().float().numpy() for name, p in model.named_parameters()}
+    if framework == "tf":
+        found: dict[str, np.ndarray] = {}
+        seen: set[int] = set()
+        for variable in model.weights:
+            if id(variable) in seen:
+                continue
+            seen.add(id(variable))
+            name, transposed = tf_name(variable.name, variable.shape)
+            found.setdefault(name, to_pt_layout(variable.numpy(), transposed))
+        return found
+    from flax.traverse_util import flatten_dict
+
+    found = {}
+    for path, value in flatten_dict(model.params).items():
+        name, transposed = flax_name(path)
+        found[name] = to_pt_layout(np.asarray(value), transposed)
+    return found
+
+
+def fresh_weights(framework: str, class_name: str, config: Any, seed: int = 0) -> dict[str, np.ndarray]:
+    return weights(framework, build_model(framework, class_name, config, seed))

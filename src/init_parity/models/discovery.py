@@ -1,0 +1,97 @@
+"""Every encoder-decoder model type of the installed transformers, from its auto mappings.
+
+A model type is encoder-decoder when its default config says ``is_encoder_decoder``. Composite
+types (``encoder-decoder`` and its speech / vision kin) have no default config and no weights of
+their own: they are listed in :data:`COMPOSITES` with that reason.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from ..frameworks import installed
+
+# The auto mappings searched for a model type's class, in order of preference: a class with an LM
+# head first (it holds every tensor of the base model plus the head), the base model last.
+_STEMS = ("MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM", "MODEL_FOR_SPEECH_SEQ_2_SEQ", "MODEL_FOR_VISION_2_SEQ", "MODEL_MAPPING")
+_MAPPINGS = {"pt": ("modeling_auto", ""), "tf": ("modeling_tf_auto", "TF_"), "flax": ("modeling_flax_auto", "FLAX_")}
+
+COMPOSITES = {
+    "encoder-decoder": "composite of two other models: its weights are theirs",
+    "speech-encoder-decoder": "composite of two other models: its weights are theirs",
+    "vision-encoder-decoder": "composite of two other models: its weights are theirs",
+}
+
+
+@dataclass(frozen=True)
+class ModelFamily:
+    """One model type and the class that represents it in each framework where it exists."""
+
+    model_type: str
+    classes: dict[str, str] = field(default_factory=dict)  # framework -> class name
+
+    @property
+    def frameworks(self) -> tuple[str, ...]:
+        return tuple(self.classes)
+
+
+def _mapping_name(prefix: str, stem: str) -> str:
+    return f"{prefix}{stem}_NAMES" if stem.endswith("MAPPING") else f"{prefix}{stem}_MAPPING_NAMES"
+
+
+def _class_name(framework: str, model_type: str) -> str | None:
+    import importlib
+
+    module_name, prefix = _MAPPINGS[framework]
+    module = importlib.import_module(f"transformers.models.auto.{module_name}")
+    for stem in _STEMS:
+        name = getattr(module, _mapping_name(prefix, stem), {}).get(model_type)
+        if isinstance(name, (tuple, list)):
+            name = name[0]
+        if name:
+            return name
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def encoder_decoder_model_types() -> tuple[str, ...]:
+    """Model types whose default config is an encoder-decoder."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING, CONFIG_MAPPING_NAMES
+
+    found = []
+    for model_type in CONFIG_MAPPING_NAMES:
+        if model_type in COMPOSITES:
+            continue
+        try:
+            config = CONFIG_MAPPING[model_type]()
+        except Exception:  # noqa: BLE001 - a config that cannot be built by default is not ours to judge
+            continue
+        if getattr(config, "is_encoder_decoder", False):
+            found.append(model_type)
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=None)
+def discover(frameworks: tuple[str, ...] | None = None) -> tuple[ModelFamily, ...]:
+    """Every encoder-decoder model type with its class in each installed framework."""
+    import transformers
+
+    frameworks = frameworks or installed()
+    families = []
+    for model_type in encoder_decoder_model_types():
+        classes = {}
+        for framework in frameworks:
+            name = _class_name(framework, model_type)
+            if name and hasattr(transformers, name):
+                classes[framework] = name
+        families.append(ModelFamily(model_type, classes))
+    return tuple(families)
+
+
+def family(model_type: str, frameworks: tuple[str, ...] | None = None) -> ModelFamily:
+    for found in discover(frameworks):
+        if found.model_type == model_type:
+            return found
+    known = ", ".join(f.model_type for f in discover(frameworks))
+    raise KeyError(f"{model_type!r} is not an encoder-decoder model type of this transformers. Known: {known}")

@@ -1,4 +1,5 @@
-"""Replacing a method of every model class of a modelling module with its scheme wrapper."""
+"""Replacing methods with their scheme wrappers: the method of each family model class in a
+modelling module, plus the one framework hook its applier draws through."""
 
 from __future__ import annotations
 
@@ -11,31 +12,55 @@ from .targets import Target
 _WRAPPED = "__init_parity_wrapped__"
 
 
-def _wrapper_factory(framework: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def _appliers(framework: str) -> tuple[Callable[[Any], Any], Callable[[], tuple[type, str, Callable[[Any], Any]]] | None]:
+    """The wrapper of the model method, and a function giving (class, method, wrapper) of the
+    framework hook the applier needs (Keras' ``add_weight``, Flax's ``param``), if any."""
     if framework == "pt":
         from .appliers.torch_applier import scheme_init_weights
 
-        return scheme_init_weights
+        return scheme_init_weights, None
     if framework == "tf":
-        from .appliers.tf_applier import scheme_build
+        from .appliers.tf_applier import scheme_add_weight, scheme_build
 
-        return scheme_build
-    from .appliers.flax_applier import scheme_init_weights
+        def keras_layer() -> tuple[type, str, Callable[[Any], Any]]:
+            from transformers.modeling_tf_utils import keras
 
-    return scheme_init_weights
+            return keras.layers.Layer, "add_weight", scheme_add_weight
+
+        return scheme_build, keras_layer
+    from .appliers.flax_applier import scheme_init_weights, scheme_param
+
+    def flax_module() -> tuple[type, str, Callable[[Any], Any]]:
+        import flax.linen
+
+        return flax.linen.Module, "param", scheme_param
+
+    return scheme_init_weights, flax_module
+
+
+def _replace(cls: type, method: str, wrap: Callable[[Any], Any]) -> Any | None:
+    """Wrap ``cls.method`` (defined on ``cls`` itself) unless already wrapped; return the original."""
+    original = cls.__dict__.get(method)
+    if original is None or getattr(original, _WRAPPED, False):
+        return None
+    wrapped = wrap(original)
+    setattr(wrapped, _WRAPPED, True)
+    setattr(cls, method, wrapped)
+    return original
 
 
 def patch(module: ModuleType, target: Target) -> Iterator[tuple[type, str, Any]]:
-    """Patch ``target.method`` on each class of ``module`` that defines it; yield what was replaced."""
+    """Patch ``target.method`` on each class of ``module`` that defines it, and the framework hook;
+    yield (class, method, original) for each replacement."""
     base = getattr(importlib.import_module("transformers"), target.base_class)
-    wrap = _wrapper_factory(target.framework)
+    wrap, hook = _appliers(target.framework)
     for value in list(vars(module).values()):
-        if not (isinstance(value, type) and issubclass(value, base) and value.__module__ == module.__name__):
-            continue
-        original = value.__dict__.get(target.method)
-        if original is None or getattr(original, _WRAPPED, False):
-            continue
-        wrapped = wrap(original)
-        setattr(wrapped, _WRAPPED, True)
-        setattr(value, target.method, wrapped)
-        yield value, target.method, original
+        if isinstance(value, type) and issubclass(value, base) and value.__module__ == module.__name__:
+            original = _replace(value, target.method, wrap)
+            if original is not None:
+                yield value, target.method, original
+    if hook is not None:
+        cls, method, hook_wrap = hook()
+        original = _replace(cls, method, hook_wrap)
+        if original is not None:
+            yield cls, method, original

@@ -1,32 +1,36 @@
-"""Flax: a wrapper for the ``init_weights`` of a family's Flax models.
+"""Flax: scheme initializers for the parameters a family's Flax models create in ``init_weights``.
 
-``init_weights(rng, input_shape, params=None)`` returns the model's parameters, random ones for
-everything not given in ``params``. The wrapper redraws each random parameter that the scheme
-names with JAX, from a key folded from ``rng`` and the parameter's name, so every draw is
-independent and a given seed gives the same model. Parameters loaded from a checkpoint are
-returned untouched.
+``init_weights`` runs ``module.init``, in which every layer asks for its parameters through
+``flax.linen.Module.param(name, init_fn, *shape_args)``. While a family model's ``init_weights``
+runs, ``param`` is given, for every parameter the scheme names, an ``init_fn`` that draws from the
+scheme with the key Flax hands it (one key per parameter path, so every draw is independent and a
+given seed gives the same model). Nothing is drawn twice; parameters loaded from a checkpoint are
+merged by transformers as before.
 """
 
 from __future__ import annotations
 
 import functools
-import zlib
+import threading
 from typing import Any, Callable
 
 from ..naming import flax_name
 from .plan import drawable, resolve
+
+_active = threading.local()  # .config: the config of the model being initialised, or None
 
 
 def draw(key: Any, shape: Any, dtype: Any, distribution: Any) -> Any:
     import jax
     import jax.numpy as jnp
 
+    dtype = dtype or jnp.float32
     kind = distribution.kind
     if kind == "normal":
-        return distribution.mean + distribution.std * jax.random.normal(key, shape, dtype)
+        return (distribution.mean + distribution.std * jax.random.normal(key, shape, dtype)).astype(dtype)
     if kind == "truncated_normal":
         unit = jax.random.truncated_normal(key, -distribution.bound, distribution.bound, shape, dtype)
-        return distribution.mean + distribution.std * unit
+        return (distribution.mean + distribution.std * unit).astype(dtype)
     if kind == "uniform":
         return jax.random.uniform(key, shape, dtype, minval=distribution.low, maxval=distribution.high)
     if kind == "constant":
@@ -34,38 +38,41 @@ def draw(key: Any, shape: Any, dtype: Any, distribution: Any) -> Any:
     raise ValueError(f"cannot draw {distribution.describe()}")
 
 
-def apply_scheme(config: Any, params: Any, rng: Any, keep: frozenset = frozenset()) -> Any:
-    """``params`` with every leaf the scheme names redrawn, except the paths in ``keep``."""
-    import jax
-    from flax.core.frozen_dict import FrozenDict, freeze, unfreeze
-    from flax.traverse_util import flatten_dict, unflatten_dict
+def _scheme_init_fn(distribution: Any) -> Callable[..., Any]:
+    def init_fn(key: Any, shape: Any, dtype: Any = None, *_: Any) -> Any:
+        return draw(key, tuple(shape), dtype, distribution)
 
-    frozen = isinstance(params, FrozenDict)
-    flat = flatten_dict(unfreeze(params) if frozen else params)
-    for path, value in flat.items():
-        if path in keep:
-            continue
-        name, _ = flax_name(path)
-        resolved = resolve(config, name)
-        if resolved is not None and drawable(resolved[1]):
-            key = jax.random.fold_in(rng, zlib.crc32(name.encode()))
-            flat[path] = draw(key, value.shape, value.dtype, resolved[1])
-    result = unflatten_dict(flat)
-    return freeze(result) if frozen else result
+    return init_fn
+
+
+def scheme_param(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap ``flax.linen.Module.param``: inside a family model's ``init_weights``, scheme-named
+    parameters get a scheme ``init_fn``; everywhere else it is the original, untouched."""
+
+    @functools.wraps(original)
+    def param(self: Any, name: str, init_fn: Callable[..., Any], *init_args: Any, **init_kwargs: Any) -> Any:
+        config = getattr(_active, "config", None)
+        if config is not None and self.scope is not None:
+            pt_name, _ = flax_name((*self.scope.path, name))
+            resolved = resolve(config, pt_name)
+            if resolved is not None and drawable(resolved[1]):
+                init_fn = _scheme_init_fn(resolved[1])
+        return original(self, name, init_fn, *init_args, **init_kwargs)
+
+    return param
 
 
 def scheme_init_weights(original: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a Flax model class's ``init_weights`` so that its random parameters follow the scheme."""
+    """Wrap a Flax model class's ``init_weights`` so that the parameters it draws follow the scheme."""
 
     @functools.wraps(original)
-    def init_weights(self: Any, rng: Any, input_shape: Any, params: Any = None) -> Any:
-        keep: frozenset = frozenset()
-        if params is not None:
-            from flax.core.frozen_dict import unfreeze
-            from flax.traverse_util import flatten_dict
-
-            keep = frozenset(flatten_dict(unfreeze(params))) - frozenset(getattr(self, "_missing_keys", ()))
-        result = original(self, rng, input_shape, params)
-        return apply_scheme(self.config, result, rng, keep)
+    def init_weights(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(_active, "config", None) is not None:
+            return original(self, *args, **kwargs)
+        _active.config = self.config
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            _active.config = None
 
     return init_weights

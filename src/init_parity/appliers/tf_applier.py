@@ -1,26 +1,30 @@
-"""TensorFlow: a wrapper for the ``build`` of a family's TF models.
+"""TensorFlow: scheme initializers for the variables a family's TF models create in ``build``.
 
-TF models of transformers create their variables lazily, in ``build``. Once the outermost
-``build`` has run, every variable the scheme names is assigned a fresh draw from TensorFlow's
-own generator (``tf.random``, so ``tf.random.set_seed`` governs it; one op per variable, so every
-draw is independent). ``from_pretrained`` builds before it loads, so loaded weights replace these
-draws and weights missing from a checkpoint keep them.
+transformers' TF models create their variables lazily, through Keras' ``Layer.add_weight``, while
+the model's ``build`` runs. During the outermost ``build`` of a family model, ``add_weight`` is
+given, for every variable the scheme names, an initializer that draws from the scheme with
+TensorFlow's own generator (``tf.random``: ``tf.random.set_seed`` governs it; one op per variable,
+so every draw is independent). Nothing is drawn twice. ``from_pretrained`` builds before it loads,
+so loaded weights replace these draws, and weights missing from a checkpoint keep them.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
+import threading
 from typing import Any, Callable
 
 from ..naming import tf_name
 from .plan import drawable, resolve
 
-_BUILDING = "_init_parity_building"
+_active = threading.local()  # .config: the config of the model being built, or None
 
 
 def draw(shape: Any, dtype: Any, distribution: Any) -> Any:
     import tensorflow as tf
 
+    dtype = tf.as_dtype(dtype or tf.float32)
     kind = distribution.kind
     if kind == "normal":
         return tf.random.normal(shape, mean=distribution.mean, stddev=distribution.std, dtype=dtype)
@@ -35,32 +39,49 @@ def draw(shape: Any, dtype: Any, distribution: Any) -> Any:
     raise ValueError(f"cannot draw {distribution.describe()}")
 
 
-def apply_scheme(model: Any) -> None:
-    """Assign a scheme draw to every variable of a built TF model that the scheme names."""
-    seen: set[int] = set()
-    for variable in model.weights:
-        if id(variable) in seen:
-            continue
-        seen.add(id(variable))
-        name, _ = tf_name(variable.name, variable.shape)
-        resolved = resolve(model.config, name)
-        if resolved is not None and drawable(resolved[1]):
-            variable.assign(draw(variable.shape, variable.dtype, resolved[1]))
+def _scheme_initializer(distribution: Any) -> Callable[..., Any]:
+    def initializer(shape: Any, dtype: Any = None, **_: Any) -> Any:
+        return draw(shape, dtype, distribution)
+
+    return initializer
+
+
+def scheme_add_weight(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap Keras' ``Layer.add_weight``: inside a family model's build, scheme-named variables get a
+    scheme initializer; everywhere else it is the original, untouched."""
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def add_weight(self: Any, *args: Any, **kwargs: Any) -> Any:
+        config = getattr(_active, "config", None)
+        if config is None:
+            return original(self, *args, **kwargs)
+        import tensorflow as tf
+
+        bound = signature.bind(self, *args, **kwargs)
+        name, shape = bound.arguments.get("name"), bound.arguments.get("shape")
+        if name is not None and shape is not None:
+            scope = tf.get_current_name_scope()
+            pt_name, _ = tf_name(f"{scope}/{name}:0" if scope else f"{name}:0", list(shape))
+            resolved = resolve(config, pt_name)
+            if resolved is not None and drawable(resolved[1]):
+                bound.arguments["initializer"] = _scheme_initializer(resolved[1])
+        return original(*bound.args, **bound.kwargs)
+
+    return add_weight
 
 
 def scheme_build(original: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a TF model class's ``build`` so that a first, outermost build applies the scheme."""
+    """Wrap a TF model class's ``build`` so that the variables it creates follow the scheme."""
 
     @functools.wraps(original)
     def build(self: Any, input_shape: Any = None) -> Any:
-        if self.built or getattr(self, _BUILDING, False):
+        if getattr(_active, "config", None) is not None:  # an inner build of the same model
             return original(self, input_shape)
-        setattr(self, _BUILDING, True)
+        _active.config = self.config
         try:
-            result = original(self, input_shape)
+            return original(self, input_shape)
         finally:
-            setattr(self, _BUILDING, False)
-        apply_scheme(self)
-        return result
+            _active.config = None
 
     return build

@@ -1,0 +1,54 @@
+"""Markdown rendered from the scheme data, for ``docs/`` (kept in sync by ``utils/check_scheme_docs.py``)."""
+
+from __future__ import annotations
+
+from .scheme import FAMILIES, FamilyScheme
+
+BEGIN = "<!-- BEGIN GENERATED: {name} (utils/check_scheme_docs.py --fix_and_overwrite) -->"
+END = "<!-- END GENERATED: {name} -->"
+
+_KIND_TITLES = {
+    "normal": "normal(0, σ)",
+    "truncated_normal": "truncated normal(0, σ), |x| < 2σ",
+    "uniform": "uniform(-a, a)",
+    "constant": "constant",
+    "deterministic": "deterministic table",
+}
+_PARAM_TITLES = {"normal": "σ = ", "truncated_normal": "σ = ", "uniform": "a = ", "constant": "", "deterministic": ""}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def family_table(scheme: FamilyScheme) -> str:
+    lines = [
+        f"Model types: {', '.join(f'`{t}`' for t in scheme.model_types)}. Reference: {scheme.reference}.",
+        "",
+        "| role | parameters (PyTorch name pattern) | distribution | parameter | when | source |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for rule in scheme.rules:
+        parameter = f"{_PARAM_TITLES[rule.kind]}`{rule.param}`"
+        when = f"`{rule.when}`" if rule.when else "always"
+        lines.append(
+            "| "
+            + " | ".join(
+                _cell(cell)
+                for cell in (
+                    f"`{rule.role}`",
+                    f"`{rule.pattern}`",
+                    _KIND_TITLES[rule.kind],
+                    parameter,
+                    when,
+                    rule.source,
+                )
+            )
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+def generated_blocks() -> dict[str, str]:
+    """Block name -> its generated Markdown, one block per family scheme."""
+    return {f"scheme table {name}": family_table(scheme) for name, scheme in FAMILIES.items()}

@@ -23,11 +23,12 @@ def refresh(text: str) -> tuple[str, list[str]]:
     drifted = []
     for name, body in generated_blocks().items():
         begin, end = BEGIN.format(name=name), END.format(name=name)
-        pattern = re.compile(re.escape(begin) + r"\n(.*?)\n" + re.escape(end), re.DOTALL)
+        body += "\n"
+        pattern = re.compile(re.escape(begin) + r"\n(.*?)" + re.escape(end), re.DOTALL)
         match = pattern.search(text)
         if match is None:
             drifted.append(f"{name} (markers missing)")
-            text = text.rstrip("\n") + f"\n\n{begin}\n{body}\n{end}\n"
+            text = text.rstrip("\n") + f"\n\n{begin}\n{body}{end}\n"
         elif match.group(1) != body:
             drifted.append(name)
             text = text[: match.start(1)] + body + text[match.end(1) :]

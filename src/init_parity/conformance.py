@@ -14,7 +14,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -73,6 +73,14 @@ class FamilyCheck:
     def passed(self) -> bool:
         return self.verdict.passed and not self.structural
 
+    def sub_verdict(self, keep: Callable[[str], bool]) -> stats.Verdict:
+        """The verdict over only the tests whose label ``keep`` accepts (Holm within them)."""
+        labelled = {label: results for label, results in self.labelled_results().items() if keep(label)}
+        return stats.verdict(labelled)
+
+    def labelled_results(self) -> dict[str, list[stats.TestResult]]:
+        return _labelled_results(self.roles, self.independence)
+
     def drifting_roles(self) -> dict[str, list[str]]:
         """Role -> the labels (``role [tf]``, ``role [pt~tf]``) of its rejected tests."""
         drifting: dict[str, list[str]] = {}
@@ -82,18 +90,36 @@ class FamilyCheck:
         return drifting
 
     def describe_drifts(self) -> list[str]:
+        """One line per drifting role (with the stds per framework and the scheme's value), per
+        independence finding, per structural difference and per underpowered role."""
         lines = []
         for role, labels in sorted(self.drifting_roles().items()):
             check = self.roles.get(role)
-            stds = (
-                ", ".join(f"{fw} {check.std(fw):.4g}" for fw in self.frameworks if fw in check.samples) if check else ""
-            )
-            expected = f"; scheme {check.expected.describe()}" if check and check.expected is not None else ""
+            if check is None:  # independence: name the offending tensors
+                for label in labels:
+                    findings = "; ".join(f"{r.test} {r.detail}" for r in self.verdict.drifting[label][:3])
+                    more = len(self.verdict.drifting[label]) - 3
+                    lines.append(f"{label}: {findings}" + (f" (+{more} more)" if more > 0 else ""))
+                continue
+            stds = ", ".join(f"{fw} {check.std(fw):.4g}" for fw in self.frameworks if fw in check.samples)
+            expected = f"; scheme {check.expected.describe()}" if check.expected is not None else ""
             lines.append(f"{role}: {', '.join(sorted(labels))} (std {stds}{expected})")
         lines.extend(f"structure: {line}" for line in self.structural)
         for label, n in sorted(self.verdict.underpowered.items()):
             lines.append(f"underpowered: {label} has {n} samples")
         return lines
+
+
+def _labelled_results(
+    roles: dict[str, RoleCheck], independence: dict[str, list[stats.TestResult]]
+) -> dict[str, list[stats.TestResult]]:
+    """Every test of a family under its label: ``role [fw]``, ``role [fw~fw]``, ``independence [fw]``."""
+    labelled: dict[str, list[stats.TestResult]] = {}
+    for check in roles.values():
+        labelled.update(check.results)
+    for framework, results in independence.items():
+        labelled[f"independence [{framework}]"] = results
+    return labelled
 
 
 def _structural(names: dict[str, set[str]]) -> list[str]:
@@ -155,11 +181,6 @@ def check_arrays(
             _pair_tests(pair, first, second, arrays)
             check.results.update(pair.results)
     independence = {fw: stats.independence(arrays[fw]) for fw in frameworks}
-    labelled: dict[str, list[stats.TestResult]] = {}
-    for check in roles.values():
-        labelled.update(check.results)
-    for framework, results in independence.items():
-        labelled[f"independence [{framework}]"] = results
     return FamilyCheck(
         model_type=model_type,
         frameworks=frameworks,
@@ -169,15 +190,13 @@ def check_arrays(
         roles=roles,
         structural=structural,
         independence=independence,
-        verdict=stats.verdict(labelled),
+        verdict=stats.verdict(_labelled_results(roles, independence)),
     )
 
 
-def collect(
-    model_type: str, frameworks: tuple[str, ...], config: Any, seeds: tuple[int, ...]
-) -> dict[str, dict[str, np.ndarray]]:
-    """Build the model in each framework once per seed; a seed's tensors get an ``@seed`` suffix
-    after the first, so that repeats pool into the same role."""
+def counterparts(model_type: str, frameworks: tuple[str, ...]) -> dict[str, str]:
+    """The class representing ``model_type`` in each of ``frameworks``; a clear error for a framework
+    where transformers has none."""
     found = find_family(model_type)
     missing = [fw for fw in frameworks if fw not in found.classes]
     if missing:
@@ -185,38 +204,81 @@ def collect(
             f"{model_type} has no {'/'.join(missing)} counterpart in this transformers; "
             f"it exists in: {', '.join(found.frameworks) or 'none'}"
         )
-    arrays: dict[str, dict[str, np.ndarray]] = {}
-    for framework in frameworks:
-        merged: dict[str, np.ndarray] = {}
-        for index, seed in enumerate(seeds):
-            built = fresh_weights(framework, found.classes[framework], config, seed)
-            suffix = "" if index == 0 else f"@{seed}"
-            merged.update({f"{name}{suffix}": value for name, value in built.items()})
-        arrays[framework] = merged
+    return {fw: found.classes[fw] for fw in frameworks}
+
+
+_BUILT: dict[tuple, dict[str, np.ndarray]] = {}  # one build per (framework, class, config, seed, scheme on)
+
+
+def _built(framework: str, class_name: str, config: Any, seed: int) -> dict[str, np.ndarray]:
+    key = (framework, class_name, config.to_json_string(), seed, is_enabled())
+    if key not in _BUILT:
+        _BUILT[key] = fresh_weights(framework, class_name, config, seed)
+    return _BUILT[key]
+
+
+def _seed_arrays(classes: dict[str, str], config: Any, seed: int, suffix: str) -> dict[str, dict[str, np.ndarray]]:
+    return {
+        fw: {f"{name}{suffix}": value for name, value in _built(fw, class_name, config, seed).items()}
+        for fw, class_name in classes.items()
+    }
+
+
+def seeds_needed(arrays: dict[str, np.ndarray], config: Any, min_samples: int = stats.MIN_SAMPLES) -> int:
+    """How many seeds make every drawn role of one build reach ``min_samples`` (constants need one)."""
+    scheme = family_of(config)
+    per_role: dict[str, int] = {}
+    for name, value in arrays.items():
+        rule = scheme.rule_for(name, config) if scheme else None
+        if (rule is not None and rule.kind in ("constant", "deterministic")) or float(np.ptp(value)) == 0.0:
+            continue
+        role = rule.role if rule else generic_role(name)
+        per_role[role] = per_role.get(role, 0) + value.size
+    smallest = min(per_role.values(), default=min_samples)
+    return max(1, -(-min_samples // smallest))
+
+
+MAX_SEEDS = 8
+
+
+def collect(classes: dict[str, str], config: Any, seeds: tuple[int, ...] | None = None) -> dict[str, dict[str, np.ndarray]]:
+    """Build ``classes`` (framework -> transformers class name) from ``config`` once per seed. A
+    seed's tensors after the first get an ``@seed`` suffix so that repeats pool into one role.
+    ``seeds=None`` picks as many seeds (at most :data:`MAX_SEEDS`) as the smallest drawn role needs
+    to reach :data:`init_parity.stats.MIN_SAMPLES` samples."""
+    arrays = _seed_arrays(classes, config, (seeds or (0,))[0], "")
+    if seeds is None:
+        first = next(iter(arrays.values()))
+        seeds = tuple(range(min(MAX_SEEDS, seeds_needed(first, config))))
+    for seed in seeds[1:]:
+        for fw, more in _seed_arrays(classes, config, seed, f"@{seed}").items():
+            arrays[fw].update(more)
     return arrays
 
 
 @functools.lru_cache(maxsize=64)
 def _cached_check(
-    model_type: str, frameworks: tuple[str, ...], seeds: tuple[int, ...], patched: bool, changes: tuple
+    model_type: str, frameworks: tuple[str, ...], seeds: tuple[int, ...] | None, patched: bool, changes: tuple
 ) -> FamilyCheck:
     config = tiny_config(model_type, **dict(changes))
     with use_scheme(patched):
-        arrays = collect(model_type, frameworks, config, seeds)
+        arrays = collect(counterparts(model_type, frameworks), config, seeds)
     return check_arrays(model_type, config, arrays, patched)
 
 
 def check_family(
     model_type: str,
     frameworks: tuple[str, ...] | None = None,
-    seeds: tuple[int, ...] = (0,),
+    seeds: tuple[int, ...] | None = None,
     patched: bool | None = None,
     **config_changes: Any,
 ) -> FamilyCheck:
     """Build ``model_type``'s tiny config in ``frameworks`` (default: every installed framework it
-    exists in) and check its fresh weights. ``patched`` chooses the scheme or stock transformers
-    (default: whatever is active now). Results are cached per process."""
+    exists in) and check its fresh weights. ``seeds`` default: as many as the smallest role needs
+    (:func:`collect`). ``patched`` chooses the scheme or stock transformers (default: whatever is
+    active now). Results are cached per process."""
     available = find_family(model_type).frameworks
     frameworks = tuple(frameworks) if frameworks else available
     patched = is_enabled() if patched is None else patched
-    return _cached_check(model_type, frameworks, tuple(seeds), patched, tuple(sorted(config_changes.items())))
+    seeds = tuple(seeds) if seeds is not None else None
+    return _cached_check(model_type, frameworks, seeds, patched, tuple(sorted(config_changes.items())))

@@ -35,7 +35,13 @@ def build_model(framework: str, class_name: str, config: Any, seed: int) -> Any:
 def weights(framework: str, model: Any) -> dict[str, np.ndarray]:
     """Name -> array of every distinct tensor of ``model`` (tied tensors once, under their first name)."""
     if framework == "pt":
-        return {name: p.detach().cpu().float().numpy() for name, p in model.named_parameters()}
+        found = {name: p.detach().cpu().float().numpy() for name, p in model.named_parameters()}
+        # persistent float buffers are weights too (BART's final_logits_bias is a TF / Flax variable)
+        persistent = set(model.state_dict())
+        for name, buffer in model.named_buffers():
+            if buffer.is_floating_point() and name in persistent:
+                found.setdefault(name, buffer.detach().cpu().float().numpy())
+        return found
     if framework == "tf":
         found: dict[str, np.ndarray] = {}
         seen: set[int] = set()

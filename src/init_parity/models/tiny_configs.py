@@ -55,12 +55,12 @@ def tiny_config(model_type: str, **changes: Any) -> Any:
     """The tiny config of ``model_type``, with ``changes`` applied last."""
     from transformers import AutoConfig
 
-    config = AutoConfig.for_model(model_type)
-    values = {key: value for key, value in SIZES.items() if hasattr(config, key)}
+    default = AutoConfig.for_model(model_type)
+    values = {key: value for key, value in SIZES.items() if hasattr(default, key)}
     values.update(OVERRIDES.get(model_type, {}))
     values.update(changes)
-    for key, value in values.items():
-        setattr(config, key, value)
+    # through the constructor, so that derived attributes (T5's is_gated_act, ...) follow
+    config = AutoConfig.for_model(model_type, **values)
     if hasattr(config, "attention_window") and isinstance(config.attention_window, list):
         config.attention_window = [values.get("attention_window", 8)] * len(config.attention_window)
     return config

@@ -1,0 +1,89 @@
+"""The conformance suite: one InitParityTesterMixin test class per encoder-decoder model type of the
+installed transformers that can be checked (a scheme, or a counterpart in a second framework).
+
+Model types discovered but not checkable here are listed by ``test_every_discovered_family_is_accounted_for``
+with their reason. Known upstream drifts are strict xfails (``expectations.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+import unittest
+
+import pytest
+
+from init_parity.models.discovery import discover
+from init_parity.models.tiny_configs import tiny_config
+from init_parity.scheme import scheme_for_model_type
+from init_parity.testing import InitParityTesterMixin
+from tests.conformance.expectations import KNOWN_DRIFTS
+
+
+class TinyModelTester:
+    """The part of transformers' model testers the mixin needs: the config."""
+
+    def __init__(self, model_type: str) -> None:
+        self.model_type = model_type
+
+    def get_config(self):
+        return tiny_config(self.model_type)
+
+
+def checkable(family) -> str | None:
+    """None when the suite checks ``family``, else the reason it cannot."""
+    if "pt" not in family.classes:
+        return "no PyTorch class in the auto mappings (the reference framework)"
+    if scheme_for_model_type(family.model_type) is None and len(family.classes) < 2:
+        return "PyTorch only and no scheme: nothing to compare"
+    return None
+
+
+FAMILIES = discover()
+CHECKED = [family for family in FAMILIES if checkable(family) is None]
+
+
+def _strict_xfail(method, reason: str):
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        return method(self, *args, **kwargs)
+
+    return pytest.mark.xfail(strict=True, reason=reason)(wrapper)
+
+
+def _test_class(family) -> type:
+    import transformers
+
+    pt_class = getattr(transformers, family.classes["pt"])
+    name = "".join(part.title() for part in family.model_type.replace("-", "_").split("_")) + "InitParityTest"
+    attributes = {
+        "model_tester": TinyModelTester(family.model_type),
+        "all_model_classes": (pt_class,),
+        "pytestmark": [pytest.mark.xdist_group(family.model_type)],
+        "__module__": __name__,
+    }
+    cls = type(name, (InitParityTesterMixin, unittest.TestCase), attributes)
+    for test_name in list(vars(InitParityTesterMixin)):
+        if not test_name.startswith("test_init_parity_"):
+            continue
+        framework = test_name.rsplit("_", 1)[-1]
+        kind = "scheme" if "follows_scheme" in test_name else "across"
+        reason = KNOWN_DRIFTS.get((family.model_type, f"{kind}-{framework}"))
+        if reason:
+            setattr(cls, test_name, _strict_xfail(getattr(InitParityTesterMixin, test_name), reason))
+    return cls
+
+
+for _family in CHECKED:
+    _cls = _test_class(_family)
+    globals()[_cls.__name__] = _cls
+del _family, _cls
+
+
+def test_every_discovered_family_is_accounted_for():
+    """Every encoder-decoder model type is either checked or listed here with its reason."""
+    skipped = {family.model_type: checkable(family) for family in FAMILIES if checkable(family)}
+    checked = {family.model_type for family in CHECKED}
+    assert checked | set(skipped) == {family.model_type for family in FAMILIES}
+    for model_type in ("t5", "mt5", "bart", "whisper"):
+        assert model_type in checked
+    print("not checked:", "; ".join(f"{k}: {v}" for k, v in sorted(skipped.items())))

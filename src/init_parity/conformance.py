@@ -13,8 +13,9 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -89,24 +90,25 @@ class FamilyCheck:
             drifting.setdefault(role, []).append(label)
         return drifting
 
-    def describe_drifts(self) -> list[str]:
+    def describe_drifts(self, verdict: stats.Verdict | None = None, structural: list[str] | None = None) -> list[str]:
         """One line per drifting role (with the stds per framework and the scheme's value), per
-        independence finding, per structural difference and per underpowered role."""
+        independence finding, per structural difference and per underpowered role; of the whole
+        family, or of ``verdict`` (a :meth:`sub_verdict`) and ``structural``."""
+        verdict = verdict or self.verdict
+        structural = self.structural if structural is None else structural
         lines = []
-        for role, labels in sorted(self.drifting_roles().items()):
-            check = self.roles.get(role)
+        for label, results in sorted(verdict.drifting.items()):
+            check = self.roles.get(label.rsplit(" [", 1)[0])
             if check is None:  # independence: name the offending tensors
-                for label in labels:
-                    findings = "; ".join(f"{r.test} {r.detail}" for r in self.verdict.drifting[label][:3])
-                    more = len(self.verdict.drifting[label]) - 3
-                    lines.append(f"{label}: {findings}" + (f" (+{more} more)" if more > 0 else ""))
+                findings = "; ".join(f"{r.test} {r.detail}" for r in results[:3])
+                lines.append(f"{label}: {findings}" + (f" (+{len(results) - 3} more)" if len(results) > 3 else ""))
                 continue
+            tests = ", ".join(f"{r.test} p={r.p_value:.2g}" for r in results)
             stds = ", ".join(f"{fw} {check.std(fw):.4g}" for fw in self.frameworks if fw in check.samples)
             expected = f"; scheme {check.expected.describe()}" if check.expected is not None else ""
-            lines.append(f"{role}: {', '.join(sorted(labels))} (std {stds}{expected})")
-        lines.extend(f"structure: {line}" for line in self.structural)
-        for label, n in sorted(self.verdict.underpowered.items()):
-            lines.append(f"underpowered: {label} has {n} samples")
+            lines.append(f"{label}: {tests} (std {stds}{expected})")
+        lines.extend(f"structure: {line}" for line in structural)
+        lines.extend(f"underpowered: {label} has {n} samples" for label, n in sorted(verdict.underpowered.items()))
         return lines
 
 
@@ -149,9 +151,7 @@ def _pair_tests(check: RoleCheck, first: str, second: str, arrays: dict[str, dic
     check.results[label] = stats.two_sample(check.samples[first], check.samples[second])
 
 
-def check_arrays(
-    model_type: str, config: Any, arrays: dict[str, dict[str, np.ndarray]], patched: bool
-) -> FamilyCheck:
+def check_arrays(model_type: str, config: Any, arrays: dict[str, dict[str, np.ndarray]], patched: bool) -> FamilyCheck:
     """Run every test on already-built weights (framework -> name -> array, PyTorch names and layout)."""
     frameworks = tuple(arrays)
     scheme = family_of(config)
@@ -180,7 +180,17 @@ def check_arrays(
             pair.samples = {fw: stats.pool(arrays[fw][name] for name in common) for fw in (first, second)}
             _pair_tests(pair, first, second, arrays)
             check.results.update(pair.results)
-    independence = {fw: stats.independence(arrays[fw]) for fw in frameworks}
+    # deterministic tables (sinusoidal positions) are equal by design, not a failure of independence
+    deterministic = {
+        name
+        for check in roles.values()
+        if check.expected is not None and check.expected.kind == "deterministic"
+        for members in check.names.values()
+        for name in members
+    }
+    independence = {
+        fw: stats.independence({n: a for n, a in arrays[fw].items() if n not in deterministic}) for fw in frameworks
+    }
     return FamilyCheck(
         model_type=model_type,
         frameworks=frameworks,
@@ -241,7 +251,9 @@ def seeds_needed(arrays: dict[str, np.ndarray], config: Any, min_samples: int = 
 MAX_SEEDS = 8
 
 
-def collect(classes: dict[str, str], config: Any, seeds: tuple[int, ...] | None = None) -> dict[str, dict[str, np.ndarray]]:
+def collect(
+    classes: dict[str, str], config: Any, seeds: tuple[int, ...] | None = None
+) -> dict[str, dict[str, np.ndarray]]:
     """Build ``classes`` (framework -> transformers class name) from ``config`` once per seed. A
     seed's tensors after the first get an ``@seed`` suffix so that repeats pool into one role.
     ``seeds=None`` picks as many seeds (at most :data:`MAX_SEEDS`) as the smallest drawn role needs

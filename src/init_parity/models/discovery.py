@@ -54,7 +54,7 @@ def _class_name(framework: str, model_type: str) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def encoder_decoder_model_types() -> tuple[str, ...]:
     """Model types whose default config is an encoder-decoder."""
     from transformers.models.auto.configuration_auto import CONFIG_MAPPING, CONFIG_MAPPING_NAMES
@@ -72,7 +72,7 @@ def encoder_decoder_model_types() -> tuple[str, ...]:
     return tuple(found)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def discover(frameworks: tuple[str, ...] | None = None) -> tuple[ModelFamily, ...]:
     """Every encoder-decoder model type with its class in each installed framework."""
     import transformers

@@ -13,6 +13,7 @@ from typing import Any
 
 SIZES: dict[str, Any] = {
     "vocab_size": 512,
+    "decoder_vocab_size": 512,
     "d_model": 64,
     "hidden_size": 64,
     "d_ff": 128,
@@ -41,12 +42,22 @@ OVERRIDES: dict[str, dict[str, Any]] = {
         }
         for model_type in ("t5", "mt5", "umt5", "longt5", "pop2piano")
     },
-    "switch_transformers": {"tie_word_embeddings": False, "relative_attention_num_buckets": 128, "num_experts": 4,
-                            "num_sparse_encoder_layers": 1, "num_sparse_decoder_layers": 1},
+    "switch_transformers": {
+        "tie_word_embeddings": False,
+        "relative_attention_num_buckets": 128,
+        "num_experts": 4,
+        "num_sparse_encoder_layers": 1,
+        "num_sparse_decoder_layers": 1,
+    },
     "udop": {"relative_attention_num_buckets": 128, "tie_word_embeddings": False},
     "whisper": {"max_source_positions": 64, "max_target_positions": 64, "num_mel_bins": 16},
-    "speech_to_text": {"max_source_positions": 64, "max_target_positions": 64, "input_feat_per_channel": 16,
-                       "conv_channels": 64, "d_model": 64},
+    "speech_to_text": {
+        "max_source_positions": 64,
+        "max_target_positions": 64,
+        "input_feat_per_channel": 16,
+        "conv_channels": 64,
+        "d_model": 64,
+    },
     "led": {"max_encoder_position_embeddings": 64, "max_decoder_position_embeddings": 64, "attention_window": 8},
 }
 
@@ -58,6 +69,11 @@ def tiny_config(model_type: str, **changes: Any) -> Any:
     default = AutoConfig.for_model(model_type)
     values = {key: value for key, value in SIZES.items() if hasattr(default, key)}
     values.update(OVERRIDES.get(model_type, {}))
+    # special token ids of the full vocabulary (Marian's pad 58100, Whisper's 50256) must fit the tiny one
+    vocab = values.get("vocab_size")
+    for key, value in vars(default).items():
+        if vocab and key.endswith("_token_id") and isinstance(value, int) and value >= vocab:
+            values[key] = value % vocab
     values.update(changes)
     # through the constructor, so that derived attributes (T5's is_gated_act, ...) follow
     config = AutoConfig.for_model(model_type, **values)

@@ -50,7 +50,9 @@ class InitParityTesterMixin:
         names = [counterpart_name(cls.__name__, framework) for cls in self.all_model_classes]
         present = [name for name in names if hasattr(transformers, name)]
         if not present:
-            self.skipTest(f"no {FRAMEWORK_TITLES[framework]} counterpart of {', '.join(c.__name__ for c in self.all_model_classes)}")
+            self.skipTest(
+                f"no {FRAMEWORK_TITLES[framework]} counterpart of {', '.join(c.__name__ for c in self.all_model_classes)}"
+            )
         return present
 
     def _init_parity_check(self, classes: dict[str, str]) -> FamilyCheck:
@@ -59,17 +61,12 @@ class InitParityTesterMixin:
         return check_arrays(config.model_type, config, arrays, patched=None)
 
     def _init_parity_assert(self, check: FamilyCheck, verdict: Any, structural: list[str], what: str) -> None:
-        problems = []
-        for label, results in sorted(verdict.drifting.items()):
-            role = check.roles.get(label.rsplit(" [", 1)[0])
-            stds = ", ".join(f"{fw} std {role.std(fw):.4g}" for fw in role.samples) if role else ""
-            expected = f"; scheme {role.expected.describe()}" if role is not None and role.expected is not None else ""
-            tests = ", ".join(f"{r.test} p={r.p_value:.2g}" for r in results)
-            problems.append(f"{label}: {tests} ({stds}{expected})")
-        problems.extend(f"underpowered: {label} has {n} samples" for label, n in verdict.underpowered.items())
-        problems.extend(f"structure: {line}" for line in structural)
+        problems = check.describe_drifts(verdict, structural)
         if problems:
-            self.fail(f"{what}: {len(problems)} finding(s) at family-wise alpha {verdict.alpha:g}:\n  " + "\n  ".join(problems))
+            self.fail(
+                f"{what}: {len(problems)} finding(s) at family-wise alpha {verdict.alpha:g}:\n  "
+                + "\n  ".join(problems)
+            )
 
     @parameterized.expand([(fw,) for fw in ("pt", "tf", "flax")])
     def test_init_parity_follows_scheme(self, framework: str) -> None:

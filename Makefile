@@ -39,6 +39,7 @@ docs:
 	$(PYTHON) utils/check_scheme_docs.py --fix_and_overwrite
 
 benchmarks:
-	$(PYTHON) benchmarks/initial_loss.py
-	$(PYTHON) benchmarks/init_time.py
-	$(PYTHON) benchmarks/power.py
+	cd benchmarks && $(PYTHON) initial_loss.py
+	cd benchmarks && $(PYTHON) init_time.py
+	cd benchmarks && $(PYTHON) power.py
+	cd benchmarks && $(PYTHON) suite_time.py

@@ -1,0 +1,23 @@
+"""The family x framework summary attributes each rejected test to the right framework."""
+
+import unittest
+
+from init_parity.summary import _involves, short_role
+
+
+class SummaryTest(unittest.TestCase):
+    def test_attribution(self):
+        frameworks = ("pt", "tf", "flax")
+        self.assertTrue(_involves("attention.q [tf]", "tf", frameworks))
+        self.assertFalse(_involves("attention.q [tf]", "pt", frameworks))
+        # PyTorch is the reference: a PyTorch-TensorFlow difference counts against TensorFlow
+        self.assertTrue(_involves("x.weight [pt~tf]", "tf", frameworks))
+        self.assertFalse(_involves("x.weight [pt~tf]", "pt", frameworks))
+        # with PyTorch present, the TF-Flax comparison is implied by the two PyTorch comparisons
+        self.assertFalse(_involves("x.weight [tf~flax]", "flax", frameworks))
+        self.assertTrue(_involves("x.weight [tf~flax]", "flax", ("tf", "flax")))
+        self.assertTrue(_involves("independence [flax]", "flax", frameworks))
+
+    def test_short_role(self):
+        self.assertEqual(short_role("model.decoder.layers.*.encoder_attn.k_proj.weight"), "encoder_attn.k_proj")
+        self.assertEqual(short_role("attention.q"), "attention.q")

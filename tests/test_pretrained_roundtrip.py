@@ -62,5 +62,7 @@ class PretrainedRoundTripTest(unittest.TestCase):
         for name, array in saved.items():
             np.testing.assert_array_equal(loaded[name], array, err_msg=name)
         # 32768 samples: the sample std is within 1% of the true std with probability > 1 - 1e-4
-        self.assertAlmostEqual(float(loaded["lm_head.weight"].std()), SCHEME_LM_HEAD_STD, delta=0.03 * SCHEME_LM_HEAD_STD)
+        self.assertAlmostEqual(
+            float(loaded["lm_head.weight"].std()), SCHEME_LM_HEAD_STD, delta=0.03 * SCHEME_LM_HEAD_STD
+        )
         self.assertAlmostEqual(float(stock["lm_head.weight"].std()), 1.0, delta=0.03)  # upstream draws N(0, 1)

@@ -14,8 +14,9 @@ import os
 import sys
 import threading
 import warnings
+from collections.abc import Iterator
 from types import ModuleType
-from typing import Any, Iterator
+from typing import Any
 
 ENV_SWITCH = "INIT_PARITY"
 _OFF_VALUES = {"0", "false", "off", "no"}

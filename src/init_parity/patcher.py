@@ -4,15 +4,18 @@ modelling module, plus the one framework hook its applier draws through."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterator
 from types import ModuleType
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from .targets import Target
 
 _WRAPPED = "__init_parity_wrapped__"
 
 
-def _appliers(framework: str) -> tuple[Callable[[Any], Any], Callable[[], tuple[type, str, Callable[[Any], Any]]] | None]:
+def _appliers(
+    framework: str,
+) -> tuple[Callable[[Any], Any], Callable[[], tuple[type, str, Callable[[Any], Any]]] | None]:
     """The wrapper of the model method, and a function giving (class, method, wrapper) of the
     framework hook the applier needs (Keras' ``add_weight``, Flax's ``param``), if any."""
     if framework == "pt":

@@ -13,8 +13,13 @@ import functools
 import operator
 from typing import Any
 
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-           ast.Pow: operator.pow}
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}
 
 
@@ -22,12 +27,22 @@ class FormulaError(ValueError):
     pass
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parse(formula: str) -> ast.expr:
     tree = ast.parse(formula, mode="eval").body
     for node in ast.walk(tree):
-        allowed = (ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Load, ast.BoolOp, ast.And, ast.Or,
-                   *(_BINARY), *(_UNARY))
+        allowed = (
+            ast.BinOp,
+            ast.UnaryOp,
+            ast.Name,
+            ast.Constant,
+            ast.Load,
+            ast.BoolOp,
+            ast.And,
+            ast.Or,
+            *(_BINARY),
+            *(_UNARY),
+        )
         if not isinstance(node, allowed):
             raise FormulaError(f"{formula!r}: {type(node).__name__} is not allowed in a scheme formula")
     return tree

@@ -1,0 +1,400 @@
+"""``init-parity upstream`` end to end, on a checkout-shaped copy of the installed transformers.
+
+The installed package is laid out as ``src/transformers/`` in a temporary git repository (hard
+links, except the files the generator owns, which are real copies, so that nothing can write
+through to the installed package), with a stand-in ``tests/test_modeling_common.py`` and model
+page. The stock copy is checked with the conformance suite in a subprocess (it must fail); the
+generator dry-runs, runs, runs again and is refused a dirty tree and an existing branch; the
+patched copy is checked in a subprocess with our runtime patch off (``INIT_PARITY=0``), the
+conformance suite and the test the generator added to ``ModelTesterMixin``. The whole sequence
+runs once per session (once across pytest-xdist workers) and is recorded; each test asserts one
+part of the record.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from init_parity.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from init_parity.scheme import FAMILIES
+from init_parity.upstream.checkout import HELPER_FILE, modeling_file, owned_files
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("upstream")]
+
+SCHEME = FAMILIES["t5"]
+BRANCH = "fix-t5-init-parity"
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Init Parity Test",
+    "GIT_AUTHOR_EMAIL": "init-parity@example.com",
+    "GIT_COMMITTER_NAME": "Init Parity Test",
+    "GIT_COMMITTER_EMAIL": "init-parity@example.com",
+}
+
+MIXIN_STAND_IN = '''\
+"""A stand-in for transformers' tests/test_modeling_common.py: the mixin the generator edits."""
+
+
+class ModelTesterMixin:
+    model_tester = None
+    all_model_classes = ()
+
+    def test_config(self):
+        config, _ = self.model_tester.prepare_config_and_inputs_for_common()
+        self.assertIsNotNone(config)
+
+    def test_model_classes_are_set(self):
+        self.assertTrue(self.all_model_classes)
+'''
+
+DOC_STAND_IN = """\
+# T5
+
+A stand-in for transformers' model page.
+
+## Notes
+
+- T5 uses relative scalar embeddings.
+
+## T5Config
+
+[[autodoc]] T5Config
+"""
+
+# Run in a fresh interpreter against the tree at PYTHONPATH; prints one JSON line.
+CHECK = """
+import importlib.util, json, sys, unittest
+import transformers
+from init_parity.conformance import check_family
+
+out = {"transformers": transformers.__file__, "families": {}}
+for model_type in sys.argv[1].split(","):
+    check = check_family(model_type, patched=False)
+    out["families"][model_type] = {
+        "frameworks": list(check.frameworks), "passed": check.passed, "drifts": check.describe_drifts()[:12],
+    }
+spec = importlib.util.spec_from_file_location("common", sys.argv[2])
+common = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(common)
+if hasattr(common.ModelTesterMixin, "test_init_parity_scheme"):
+    from transformers import T5Config, T5ForConditionalGeneration, T5ForSequenceClassification
+
+    class Tester:  # the sizes of transformers' T5ModelTester, with an untied lm_head
+        def prepare_config_and_inputs_for_common(self):
+            config = T5Config(vocab_size=99, d_model=32, d_ff=37, d_kv=8, num_heads=4, num_layers=5,
+                              relative_attention_num_buckets=8, initializer_factor=0.002, decoder_start_token_id=0,
+                              tie_word_embeddings=False)
+            return config, {}
+
+    class T5InitParityTest(common.ModelTesterMixin, unittest.TestCase):
+        model_tester = Tester()
+        all_model_classes = (T5ForConditionalGeneration, T5ForSequenceClassification)
+
+    suite = unittest.defaultTestLoader.loadTestsFromTestCase(T5InitParityTest)
+    result = unittest.TextTestRunner(stream=sys.stderr, verbosity=0).run(suite)
+    out["mixin"] = {"ran": result.testsRun, "ok": result.wasSuccessful(),
+                    "failures": [text for _, text in result.failures + result.errors]}
+print(json.dumps(out))
+"""
+
+
+def _git(root: Path, *args: str) -> str:
+    completed = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True)
+    return completed.stdout
+
+
+def _make_checkout(root: Path) -> None:
+    """The installed transformers as ``root/src/transformers`` plus the stand-ins, committed."""
+    import transformers
+
+    package = Path(transformers.__file__).parent
+    owned = {file.removeprefix("src/transformers/") for file in owned_files(SCHEME) if file.startswith("src/")}
+
+    def link_or_copy(source: str, target: str) -> None:
+        relative = Path(target).relative_to(root / "src" / "transformers").as_posix()
+        if relative not in owned:
+            try:
+                os.link(source, target)
+                return
+            except OSError:
+                pass
+        shutil.copy2(source, target)
+
+    shutil.copytree(
+        package,
+        root / "src" / "transformers",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        copy_function=link_or_copy,
+    )
+    (root / "tests").mkdir()
+    (root / "tests" / "test_modeling_common.py").write_text(MIXIN_STAND_IN)
+    doc = root / "docs" / "source" / "en" / "model_doc" / "t5.md"
+    doc.parent.mkdir(parents=True)
+    doc.write_text(DOC_STAND_IN)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "transformers as installed")
+
+
+def _check_in_subprocess(root: Path, model_types: tuple[str, ...]) -> dict:
+    environment = {
+        **os.environ,
+        "INIT_PARITY": "0",
+        "HF_HUB_OFFLINE": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONPATH": str(root / "src"),
+    }
+    completed = subprocess.run(
+        [sys.executable, "-c", CHECK, ",".join(model_types), str(root / "tests" / "test_modeling_common.py")],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=root,
+        timeout=900,
+    )
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _run(capsys: pytest.CaptureFixture | None, *argv: str) -> tuple[int, str, str]:
+    """``init-parity upstream ARGV``: exit code, stdout, stderr."""
+    if capsys is not None:
+        code = main(["upstream", *argv])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["upstream", *argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="session")
+def target(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Everything observed on the checkout, gathered once per session, even under pytest-xdist: the
+    first worker runs the whole sequence under a file lock and records it; the others read it. The
+    tests only read the record, so no test can disturb the checkout another one looks at."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "upstream-e2e"
+    record = shared / "record.json"
+    with FileLock(f"{shared}.lock"):
+        if not record.exists():
+            shared.mkdir(exist_ok=True)
+            with pytest.MonkeyPatch.context() as patch:
+                for key, value in GIT_IDENTITY.items():  # the generator commits; CI may have no git identity
+                    patch.setenv(key, value)
+                record.write_text(json.dumps(_observe(shared / "transformers")))
+    return json.loads(record.read_text())
+
+
+def _observe(root: Path) -> dict:
+    """Build the checkout, check it stock, dry-run, run, check it patched, then run again and
+    provoke each refusal; record what each step did."""
+    from init_parity.upstream.editing import ruff_binary
+
+    root.mkdir()
+    _make_checkout(root)
+    seen: dict = {"root": str(root), "base": _git(root, "rev-parse", "HEAD").strip()}
+    seen["stock"] = _check_in_subprocess(root, ("t5",))
+
+    seen["dry_run"] = _run(None, str(root), "--dry-run")
+    seen["after_dry_run"] = {"status": _git(root, "status", "--porcelain"), "branches": _git(root, "branch")}
+
+    patch_dir = root.parent / "patches"
+    seen["run"] = _run(None, str(root), "--patch-dir", str(patch_dir))
+    head = _git(root, "rev-parse", "HEAD").strip()
+    seen["after_run"] = {
+        "head": head,
+        "branch": _git(root, "symbolic-ref", "--short", "HEAD").strip(),
+        "status": _git(root, "status", "--porcelain"),
+        "patches": [str(p) for p in sorted(patch_dir.glob("*.patch"))],
+        "patch_texts": [p.read_text() for p in sorted(patch_dir.glob("*.patch"))],
+        "changed": sorted(_git(root, "diff", "--name-only", f"{seen['base']}..{head}").split()),
+        "diff": {
+            file: _git(root, "diff", f"{seen['base']}..{head}", "--", file)
+            for file in (modeling_file("t5", "pt"), modeling_file("mt5", "pt"))
+        },
+        "doc": _git(root, "show", f"{head}:docs/source/en/model_doc/t5.md"),
+    }
+    files = [f for f in seen["after_run"]["changed"] if f.endswith(".py")]
+    settings = ["--isolated", "--line-length=119", "--target-version=py310"]
+    lint = [ruff_binary(), "check", *settings, "--select=E,F,W", "--ignore=E501,E741,F402,F823", *files]
+    layout = [ruff_binary(), "format", "--check", *settings, *files]
+    seen["ruff"] = [
+        (completed.returncode, completed.stdout + completed.stderr)
+        for completed in (subprocess.run(c, cwd=root, capture_output=True, text=True) for c in (lint, layout))
+    ]
+    seen["patched"] = _check_in_subprocess(root, SCHEME.model_types)
+
+    seen["second_run"] = _run(None, str(root), "--patch-dir", str(patch_dir))
+    seen["after_second_run"] = {
+        "head": _git(root, "rev-parse", "HEAD").strip(),
+        "status": _git(root, "status", "--porcelain"),
+    }
+
+    touched = root / modeling_file("t5", "pt")
+    original = touched.read_text()
+    touched.write_text(original + "\n# local edit\n")
+    try:
+        seen["dirty"] = _run(None, str(root), "--dry-run")
+    finally:
+        touched.write_text(original)
+    seen["after_dirty"] = _git(root, "status", "--porcelain")
+
+    _git(root, "checkout", "-q", seen["base"])
+    try:
+        seen["branch_exists"] = _run(None, str(root))
+    finally:
+        _git(root, "checkout", "-q", BRANCH)
+    return seen
+
+
+def test_the_stock_copy_fails_the_scheme(target: dict) -> None:
+    stock = target["stock"]
+    assert stock["transformers"].startswith(target["root"])
+    assert not stock["families"]["t5"]["passed"], "stock T5 should drift from the scheme"
+    drifts = "\n".join(stock["families"]["t5"]["drifts"])
+    assert "lm_head.untied" in drifts or "attention.q" in drifts
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(target: dict) -> None:
+    code, out, _ = target["dry_run"]
+    assert code == EXIT_OK
+    assert target["after_dry_run"]["status"] == ""
+    assert BRANCH not in target["after_dry_run"]["branches"]
+    assert f"diff --git a/{modeling_file('t5', 'pt')} b/{modeling_file('t5', 'pt')}" in out
+    assert (
+        "+                module.lm_head.weight.data.normal_(mean=0.0, std=factor * self.config.d_model**-0.5)" in out
+    )
+
+
+def test_run_commits_a_branch_and_writes_the_patch(target: dict) -> None:
+    code, out, _ = target["run"]
+    after = target["after_run"]
+    assert code == EXIT_OK
+    assert after["branch"] == BRANCH and after["head"] != target["base"]
+    assert after["status"] == ""
+    assert len(after["patches"]) == 1 and after["patches"][0] in out
+    assert "Subject: [PATCH] Initialize T5-family weights alike" in after["patch_texts"][0]
+
+
+def test_the_diff_touches_only_the_expected_files(target: dict) -> None:
+    expected = {modeling_file(t, "pt") for t in SCHEME.model_types} | {
+        modeling_file("t5", "tf"),
+        modeling_file("t5", "flax"),
+        modeling_file("longt5", "flax"),
+        HELPER_FILE,
+        "tests/test_modeling_common.py",
+        "docs/source/en/model_doc/t5.md",
+    }
+    changed = set(target["after_run"]["changed"])
+    assert changed == expected
+    assert changed <= set(owned_files(SCHEME))
+
+
+def test_the_changed_python_is_ruff_clean(target: dict) -> None:
+    (lint_code, lint_out), (layout_code, layout_out) = target["ruff"]
+    assert lint_code == 0, lint_out
+    assert layout_code == 0, layout_out
+
+
+def test_copies_stay_consistent(target: dict) -> None:
+    def changed_lines(diff: str) -> list[str]:
+        return [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+    t5 = changed_lines(target["after_run"]["diff"][modeling_file("t5", "pt")])
+    mt5 = changed_lines(target["after_run"]["diff"][modeling_file("mt5", "pt")])
+    assert t5 and mt5 == [line.replace("T5", "MT5").replace("t5", "mt5") for line in t5]
+
+
+def test_the_patched_copy_follows_the_scheme(target: dict) -> None:
+    patched = target["patched"]
+    assert patched["transformers"].startswith(target["root"])
+    families = patched["families"]
+    assert set(families["t5"]["frameworks"]) == {"pt", "tf", "flax"}
+    for model_type, result in families.items():
+        assert result["passed"], f"{model_type}: " + "\n".join(result["drifts"])
+
+
+def test_the_added_mixin_test_passes_on_the_patched_copy(target: dict) -> None:
+    mixin = target["patched"]["mixin"]
+    assert mixin["ran"] == 3 and mixin["ok"], "\n".join(mixin["failures"])
+
+
+def test_a_second_run_changes_nothing(target: dict) -> None:
+    code, out, _ = target["second_run"]
+    assert code == EXIT_OK
+    assert "nothing to change" in out
+    assert target["after_second_run"] == {"head": target["after_run"]["head"], "status": ""}
+
+
+def test_a_dirty_tree_is_refused(target: dict) -> None:
+    code, _, err = target["dirty"]
+    assert code == EXIT_BAD_INPUT
+    assert "uncommitted changes" in err and "git stash" in err
+    assert target["after_dirty"] == ""
+
+
+def test_an_existing_branch_is_not_overwritten(target: dict) -> None:
+    code, _, err = target["branch_exists"]
+    assert code == EXIT_BAD_INPUT
+    assert f"branch {BRANCH} already exists" in err
+
+
+def test_a_folder_that_is_not_transformers_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    (tmp_path / "src").mkdir()
+    _git(tmp_path, "init", "-q")
+    code, _, err = _run(capsys, str(tmp_path))
+    assert code == EXIT_BAD_INPUT
+    assert "is not a transformers checkout" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".git", "src"]
+
+
+def test_another_release_line_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    package = tmp_path / "src" / "transformers"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text('__version__ = "4.56.2"\n')
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_modeling_common.py").write_text(MIXIN_STAND_IN)
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "4.56.2")
+    code, _, err = _run(capsys, str(tmp_path), "--dry-run")
+    assert code == EXIT_BAD_INPUT
+    assert "transformers 4.56.2" in err and "4.57" in err
+    assert _git(tmp_path, "status", "--porcelain") == ""
+
+
+def test_the_helper_is_generated_from_our_modules() -> None:
+    from init_parity import stats
+    from init_parity.upstream import helper
+
+    source = helper.generate(["t5"])
+    assert helper.families_in(source) == ["t5"]  # only the family whose code the patch fixes is tested
+    for name in ("def one_sample", "def two_sample", "def independence", "def holm", "def verdict", "INIT_SCHEMES"):
+        assert name in source
+    namespace: dict = {}
+    exec(compile(source, "testing_init_utils.py", "exec"), namespace)  # our generated module, run as is
+    for constant in ("FAMILY_WISE_ALPHA", "TEST_ALPHA", "MIN_SAMPLES"):
+        assert namespace[constant] == getattr(stats, constant)
+    rebuilt = namespace["INIT_SCHEMES"]["t5"]
+    assert [(r.role, r.pattern, r.kind, r.param, r.when) for r in rebuilt.rules] == [
+        (r.role, r.pattern, r.kind, r.param, r.when) for r in SCHEME.rules
+    ]
+
+
+def test_the_stand_in_documents_the_scheme(target: dict) -> None:
+    page = target["after_run"]["doc"]
+    section = page[page.index("## Initialization") : page.index("## T5Config")]
+    for rule in SCHEME.rules:
+        assert f"`{rule.param}`" in section
+    assert DOC_STAND_IN.split("## T5Config")[1] in page

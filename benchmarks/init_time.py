@@ -12,11 +12,14 @@ import statistics
 import time
 
 from common import MODES, mode_switch, t5_config
-
 from init_parity.frameworks import installed
 from init_parity.models.build import build_model
 
-CLASSES = {"pt": "T5ForConditionalGeneration", "tf": "TFT5ForConditionalGeneration", "flax": "FlaxT5ForConditionalGeneration"}
+CLASSES = {
+    "pt": "T5ForConditionalGeneration",
+    "tf": "TFT5ForConditionalGeneration",
+    "flax": "FlaxT5ForConditionalGeneration",
+}
 BUDGET = {"pt": 1.05, "tf": 1.2, "flax": 1.2}
 
 
@@ -43,7 +46,9 @@ def main() -> None:
                 del model
         stock, scheme = (statistics.median(seconds[mode]) for mode in MODES)
         ratio = scheme / stock
-        print(f"{framework:<10} {stock:>8.2f} {scheme:>9.2f} {ratio:>6.3f} {BUDGET[framework]:>7.2f} {str(ratio <= BUDGET[framework]):>5}")
+        print(
+            f"{framework:<10} {stock:>8.2f} {scheme:>9.2f} {ratio:>6.3f} {BUDGET[framework]:>7.2f} {str(ratio <= BUDGET[framework]):>5}"
+        )
 
 
 if __name__ == "__main__":

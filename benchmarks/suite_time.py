@@ -7,7 +7,6 @@ import argparse
 import time
 
 import common  # noqa: F401 - sets the offline / quiet environment before transformers is imported
-
 from init_parity.conformance import check_family
 from init_parity.models.build import build_model
 from init_parity.models.discovery import discover
@@ -27,7 +26,9 @@ def main() -> None:
     if args.models:
         families = [f for f in families if f.model_type in args.models.split(",")]
     for framework in ("pt", "tf", "flax"):  # imports and first-call costs are paid once, not by the first family
-        build_model(framework, {"pt": "T5Model", "tf": "TFT5Model", "flax": "FlaxT5Model"}[framework], tiny_config("t5"), 0)
+        build_model(
+            framework, {"pt": "T5Model", "tf": "TFT5Model", "flax": "FlaxT5Model"}[framework], tiny_config("t5"), 0
+        )
     rows = []
     for family in families:
         start = time.perf_counter()

@@ -14,7 +14,11 @@ from init_parity.frameworks import installed
 from init_parity.models.build import fresh_weights
 from init_parity.models.tiny_configs import tiny_config
 
-CLASSES = {"pt": "T5ForConditionalGeneration", "tf": "TFT5ForConditionalGeneration", "flax": "FlaxT5ForConditionalGeneration"}
+CLASSES = {
+    "pt": "T5ForConditionalGeneration",
+    "tf": "TFT5ForConditionalGeneration",
+    "flax": "FlaxT5ForConditionalGeneration",
+}
 # num_heads * d_kv = 128 != d_model = 64, so that the fan-ins the frameworks disagreed on differ;
 # 512 buckets give the relative bias 4096 samples per model
 CONFIG_CHANGES = {"d_model": 64, "d_kv": 32, "num_heads": 4, "relative_attention_num_buckets": 512}
@@ -50,7 +54,11 @@ class T5SchemeTest(unittest.TestCase):
                 continue
             self.assertGreaterEqual(sample.size, SAMPLES_FOR_TOLERANCE, role)
             measured = role_check.std(framework)
-            self.assertLess(abs(measured / expected.actual_std - 1), STD_TOLERANCE, f"{role}: std {measured:.5g} vs {expected.describe()}")
+            self.assertLess(
+                abs(measured / expected.actual_std - 1),
+                STD_TOLERANCE,
+                f"{role}: std {measured:.5g} vs {expected.describe()}",
+            )
             (ks,) = [r for r in stats.one_sample(sample, expected) if r.test == "ks"]
             self.assertGreater(ks.p_value, stats.TEST_ALPHA, f"{role}: {ks}")  # false alarm 1e-4 per role
             checked += 1

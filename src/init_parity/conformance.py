@@ -6,12 +6,18 @@ repeats are pooled, and :mod:`init_parity.stats` answers three questions per rol
 framework follow the scheme, do the frameworks agree with each other, and are the model's tensors
 independent. One Holm correction over every test gives the family's verdict, with the family-wise
 false-alarm rate :data:`init_parity.stats.FAMILY_WISE_ALPHA`.
+
+Two kinds of rule are treated apart: a rule's padding row (``Rule.zero_row``) is kept out of the
+pooled sample and checked to be zero (:func:`split_zero_row`), and the copies of a deterministic
+table are compared across frameworks for equality up to float32 rounding (:func:`compare_tables`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,11 +27,12 @@ import numpy as np
 
 from . import stats
 from .activation import is_enabled, use_scheme
-from .appliers.plan import family_of
+from .appliers.plan import family_of, zero_row
 from .models.build import fresh_weights
 from .models.discovery import family as find_family
 from .models.tiny_configs import tiny_config
-from .scheme import Distribution
+from .naming import align_prefix
+from .scheme import Constant, Distribution, Rule
 
 _LAYER_INDEX = re.compile(r"\.\d+(?=\.)")
 
@@ -42,18 +49,29 @@ class RoleCheck:
     role: str
     expected: Distribution | None
     names: dict[str, list[str]] = field(default_factory=dict)
-    samples: dict[str, np.ndarray] = field(default_factory=dict)
+    samples: dict[str, np.ndarray] = field(default_factory=dict)  # the drawn elements (no padding rows)
     results: dict[str, list[stats.TestResult]] = field(default_factory=dict)  # label -> tests
+    zero_rows: dict[str, np.ndarray] = field(default_factory=dict)  # the padding rows, pooled (split_zero_row)
 
     def n(self, framework: str) -> int:
         return int(self.samples[framework].size) if framework in self.samples else 0
 
     def std(self, framework: str) -> float:
+        """The sample's standard deviation (about its own mean)."""
         sample = self.samples.get(framework)
-        return float(np.sqrt(np.mean(np.square(sample - self._centre())))) if sample is not None else float("nan")
+        return float(np.std(sample)) if sample is not None and sample.size else float("nan")
 
-    def _centre(self) -> float:
-        return float(getattr(self.expected, "mean", 0.0) or 0.0) if self.expected is not None else 0.0
+    def mean(self, framework: str) -> float:
+        sample = self.samples.get(framework)
+        return float(np.mean(sample)) if sample is not None and sample.size else float("nan")
+
+    def describe_sample(self, framework: str) -> str:
+        """``std 0.0221`` and, when the mean is off zero by more than 5 standard errors, ``mean 1.0``."""
+        text = f"{framework} std {self.std(framework):.4g}"
+        n, mean, std = self.n(framework), self.mean(framework), self.std(framework)
+        if n and abs(mean) > 5 * (std / np.sqrt(n) + 1e-12):
+            text += f" mean {mean:.4g}"
+        return text
 
 
 @dataclass
@@ -104,9 +122,9 @@ class FamilyCheck:
                 lines.append(f"{label}: {findings}" + (f" (+{len(results) - 3} more)" if len(results) > 3 else ""))
                 continue
             tests = ", ".join(f"{r.test} p={r.p_value:.2g}" for r in results)
-            stds = ", ".join(f"{fw} {check.std(fw):.4g}" for fw in self.frameworks if fw in check.samples)
+            stds = ", ".join(check.describe_sample(fw) for fw in self.frameworks if fw in check.samples)
             expected = f"; scheme {check.expected.describe()}" if check.expected is not None else ""
-            lines.append(f"{label}: {tests} (std {stds}{expected})")
+            lines.append(f"{label}: {tests} ({stds}{expected})")
         lines.extend(f"structure: {line}" for line in structural)
         lines.extend(f"underpowered: {label} has {n} samples" for label, n in sorted(verdict.underpowered.items()))
         return lines
@@ -124,29 +142,78 @@ def _labelled_results(
     return labelled
 
 
-def _structural(names: dict[str, set[str]]) -> list[str]:
+def _structural(names: dict[str, set[str]], computed: Callable[[str], bool] = lambda name: False) -> list[str]:
+    """One line per tensor that exists in some frameworks and not in others. Tensors for which
+    ``computed`` is true (deterministic tables) are left out: a framework may compute such a table
+    at run time instead of storing it (Flax's Marian and Pegasus positions), which is no difference
+    of initialisation; where frameworks store it, :func:`_pair_tests` compares the values."""
     everything = set().union(*names.values())
     lines = []
     for name in sorted(everything):
         present = [fw for fw in names if name in names[fw]]
-        if len(present) != len(names):
+        if len(present) != len(names) and not computed(name):
             missing = [fw for fw in names if fw not in present]
             lines.append(f"{name} exists in {'/'.join(present)} but not in {'/'.join(missing)}")
     return lines
+
+
+def split_zero_row(rule: Rule | None, config: Any, array: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The pooling hook for padding rows: ``array`` without the row its rule zeroes
+    (:attr:`init_parity.scheme.Rule.zero_row`, along the first axis of the PyTorch layout), and that
+    row (None when the rule zeroes none). The distribution tests see only the drawn part; the row is
+    checked to be zero on its own (:func:`_one_framework_tests`)."""
+    if rule is None or not rule.zero_row or array.ndim == 0:
+        return array, None
+    row = zero_row(rule, config, array.shape[0])
+    if row is None:
+        return array, None
+    return np.delete(array, row, axis=0), array[row]
 
 
 def _one_framework_tests(check: RoleCheck, framework: str) -> None:
     expected = check.expected
     if expected is None or expected.kind == "deterministic":
         return
-    check.results[f"{check.role} [{framework}]"] = stats.one_sample(check.samples[framework], expected)
+    results = stats.one_sample(check.samples[framework], expected)
+    zero_rows = check.zero_rows.get(framework)
+    if zero_rows is not None:  # an exact test, like the constant ones: p = 1 when every padding row is zero
+        (result,) = stats.one_sample(zero_rows, Constant(0.0))
+        results.append(dataclasses.replace(result, detail=f"padding row: {result.detail}"))
+    check.results[f"{check.role} [{framework}]"] = results
+
+
+TABLE_ULPS = 4
+"""How far two frameworks' copies of a deterministic table may differ, in float32 ulps of its largest
+angle: a sinusoidal table of ``n`` positions evaluates sin / cos of float32 angles up to ``n``, which
+each library rounds (and evaluates) its own way, so ``|a - b| <= TABLE_ULPS * 2**-23 * n`` is the
+same table. A real difference (another frequency layout, an offset, a missing padding row) is
+orders of magnitude larger."""
+
+
+def compare_tables(a: np.ndarray, b: np.ndarray) -> stats.TestResult:
+    """``equal``: p = 1 when two copies of a deterministic table are equal up to float32 rounding."""
+    if a.shape != b.shape:
+        return stats.TestResult("equal", math.inf, 0.0, int(a.size), f"shapes differ: {a.shape} and {b.shape}")
+    difference = float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64)))) if a.size else 0.0
+    tolerance = TABLE_ULPS * 2.0**-23 * max(1, a.shape[0] if a.ndim else 1)
+    if difference == 0.0:
+        detail = "exactly equal"
+    elif difference <= tolerance:
+        detail = f"equal up to float32 rounding: largest difference {difference:.3g} <= {tolerance:.3g}"
+    else:
+        detail = f"differ: largest difference {difference:.4g} > {tolerance:.3g}"
+    return stats.TestResult("equal", difference, 1.0 if difference <= tolerance else 0.0, int(a.size), detail)
 
 
 def _pair_tests(check: RoleCheck, first: str, second: str, arrays: dict[str, dict[str, np.ndarray]]) -> None:
     label = f"{check.role} [{first}~{second}]"
     if check.expected is not None and check.expected.kind == "deterministic":
-        equal = all(np.array_equal(arrays[first][name], arrays[second][name]) for name in check.names[first])
-        check.results[label] = [stats.TestResult("equal", 0.0, 1.0 if equal else 0.0, check.n(first))]
+        check.results[label] = [
+            dataclasses.replace(result, detail=f"{name}: {result.detail}")
+            for name in check.names[first]
+            if "@" not in name  # a table is the same for every seed
+            for result in [compare_tables(arrays[first][name], arrays[second][name])]
+        ]
         return
     check.results[label] = stats.two_sample(check.samples[first], check.samples[second])
 
@@ -155,19 +222,32 @@ def check_arrays(model_type: str, config: Any, arrays: dict[str, dict[str, np.nd
     """Run every test on already-built weights (framework -> name -> array, PyTorch names and layout)."""
     frameworks = tuple(arrays)
     scheme = family_of(config)
+
+    def rule_of(name: str) -> Rule | None:
+        return scheme.rule_for(name.split("@", 1)[0], config) if scheme else None  # "@seed": further seeds
+
+    def is_computed(name: str) -> bool:
+        rule = rule_of(name)
+        return rule is not None and rule.kind == "deterministic"
+
+    def drawn(framework: str, name: str) -> np.ndarray:
+        return split_zero_row(rule_of(name), config, arrays[framework][name])[0]
+
     names = {fw: set(arrays[fw]) for fw in frameworks}
-    structural = _structural(names) if len(frameworks) > 1 else []
+    structural = _structural(names, is_computed) if len(frameworks) > 1 else []
     roles: dict[str, RoleCheck] = {}
     for framework in frameworks:
         for name in sorted(arrays[framework]):
-            base = name.split("@", 1)[0]  # repeats from further seeds pool with the first
-            rule = scheme.rule_for(base, config) if scheme else None
-            role = rule.role if rule else generic_role(base)
+            rule = rule_of(name)
+            role = rule.role if rule else generic_role(name.split("@", 1)[0])
             check = roles.setdefault(role, RoleCheck(role, rule.distribution(config) if rule else None))
             check.names.setdefault(framework, []).append(name)
     for check in roles.values():
         for framework, members in check.names.items():
-            check.samples[framework] = stats.pool(arrays[framework][name] for name in members)
+            parts = [split_zero_row(rule_of(name), config, arrays[framework][name]) for name in members]
+            check.samples[framework] = stats.pool(part for part, _ in parts)
+            if any(row is not None for _, row in parts):
+                check.zero_rows[framework] = stats.pool(row for _, row in parts if row is not None)
         for framework in check.names:
             _one_framework_tests(check, framework)
         # the frameworks are compared on the names they share; the others are structural findings
@@ -177,7 +257,7 @@ def check_arrays(model_type: str, config: Any, arrays: dict[str, dict[str, np.nd
             if not common:
                 continue
             pair = RoleCheck(check.role, check.expected, {first: common, second: common})
-            pair.samples = {fw: stats.pool(arrays[fw][name] for name in common) for fw in (first, second)}
+            pair.samples = {fw: stats.pool(drawn(fw, name) for name in common) for fw in (first, second)}
             _pair_tests(pair, first, second, arrays)
             check.results.update(pair.results)
     # deterministic tables (sinusoidal positions) are equal by design, not a failure of independence
@@ -265,6 +345,9 @@ def collect(
     for seed in seeds[1:]:
         for fw, more in _seed_arrays(classes, config, seed, f"@{seed}").items():
             arrays[fw].update(more)
+    if "pt" in arrays:
+        reference = set(arrays["pt"])
+        arrays = {fw: a if fw == "pt" else align_prefix(a, reference) for fw, a in arrays.items()}
     return arrays
 
 

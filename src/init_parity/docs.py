@@ -25,12 +25,13 @@ def family_table(scheme: FamilyScheme) -> str:
     lines = [
         f"Model types: {', '.join(f'`{t}`' for t in scheme.model_types)}. Reference: {scheme.reference}.",
         "",
-        "| role | parameters (PyTorch name pattern) | distribution | parameter | when | source |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| role | parameters (PyTorch name pattern) | distribution | parameter | when | zero row | source |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for rule in scheme.rules:
         parameter = f"{_PARAM_TITLES[rule.kind]}`{rule.param}`"
         when = f"`{rule.when}`" if rule.when else "always"
+        zero_row = f"`{rule.zero_row}`" if rule.zero_row else "—"
         lines.append(
             "| "
             + " | ".join(
@@ -41,6 +42,7 @@ def family_table(scheme: FamilyScheme) -> str:
                     _KIND_TITLES[rule.kind],
                     parameter,
                     when,
+                    zero_row,
                     rule.source,
                 )
             )

@@ -47,3 +47,14 @@ def flax_name(path: Sequence[str]) -> tuple[str, bool]:
 
 def to_pt_layout(array: np.ndarray, transposed: bool) -> np.ndarray:
     return _kernel_to_pt(array) if transposed else array
+
+
+def align_prefix(arrays: dict[str, np.ndarray], reference: set[str]) -> dict[str, np.ndarray]:
+    """``arrays`` renamed so its names line up with ``reference`` (PyTorch's): TF and Flax base models
+    keep their body under a prefix (``model.``, ``led.``) where PyTorch's base model has none, and
+    the other way round. Of: as they are, without their first name part, or with the prefix the
+    reference uses, the renaming that matches most reference names wins."""
+    prefixes = {name.split(".", 1)[0] for name in reference if "." in name}
+    candidates = [dict(arrays), {(n.split(".", 1)[1] if "." in n else n): a for n, a in arrays.items()}]
+    candidates += [{f"{p}.{n}": a for n, a in arrays.items()} for p in sorted(prefixes)]
+    return max(candidates, key=lambda renamed: (len(reference & set(renamed)), renamed is candidates[0]))

@@ -49,7 +49,11 @@ def summarise(check: FamilyCheck) -> list[FrameworkSummary]:
     for framework in check.frameworks:
         checked = sum(1 for role in check.roles.values() if framework in role.samples)
         drifting = sorted(
-            {short_role(label.rsplit(" [", 1)[0]) for label in check.verdict.drifting if _involves(label, framework, check.frameworks)}
+            {
+                short_role(label.rsplit(" [", 1)[0])
+                for label in check.verdict.drifting
+                if _involves(label, framework, check.frameworks)
+            }
         )
         if any(framework in line.split(" but ")[-1] or f"in {framework} " in line for line in check.structural):
             drifting.append("structure")

@@ -4,18 +4,20 @@
 ``flax.linen.Module.param(name, init_fn, *shape_args)``. While a family model's ``init_weights``
 runs, ``param`` is given, for every parameter the scheme names, an ``init_fn`` that draws from the
 scheme with the key Flax hands it (one key per parameter path, so every draw is independent and a
-given seed gives the same model). Nothing is drawn twice; parameters loaded from a checkpoint are
-merged by transformers as before.
+given seed gives the same model). A rule's padding row (``Rule.zero_row``) is zeroed in the same
+``init_fn``; deterministic tables keep the model's own. Nothing is drawn twice; parameters loaded
+from a checkpoint are merged by transformers as before.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..naming import flax_name
-from .plan import drawable, resolve
+from .plan import drawable, resolve, zero_row
 
 _active = threading.local()  # .config: the config of the model being initialised, or None
 
@@ -38,9 +40,18 @@ def draw(key: Any, shape: Any, dtype: Any, distribution: Any) -> Any:
     raise ValueError(f"cannot draw {distribution.describe()}")
 
 
-def _scheme_init_fn(distribution: Any) -> Callable[..., Any]:
+def zero_out(value: Any, row: int | None, axis: int) -> Any:
+    """``value`` with index ``row`` along ``axis`` (0 or -1) set to zero (a padding row)."""
+    if row is None:
+        return value
+    return value.at[row].set(0) if axis == 0 else value.at[..., row].set(0)
+
+
+def _scheme_init_fn(distribution: Any, rule: Any = None, config: Any = None, axis: int = 0) -> Callable[..., Any]:
     def init_fn(key: Any, shape: Any, dtype: Any = None, *_: Any) -> Any:
-        return draw(key, tuple(shape), dtype, distribution)
+        shape = tuple(shape)
+        row = zero_row(rule, config, int(shape[axis])) if rule is not None and shape else None
+        return zero_out(draw(key, shape, dtype, distribution), row, axis)
 
     return init_fn
 
@@ -53,10 +64,11 @@ def scheme_param(original: Callable[..., Any]) -> Callable[..., Any]:
     def param(self: Any, name: str, init_fn: Callable[..., Any], *init_args: Any, **init_kwargs: Any) -> Any:
         config = getattr(_active, "config", None)
         if config is not None and self.scope is not None:
-            pt_name, _ = flax_name((*self.scope.path, name))
+            pt_name, is_kernel = flax_name((*self.scope.path, name))
             resolved = resolve(config, pt_name)
             if resolved is not None and drawable(resolved[1]):
-                init_fn = _scheme_init_fn(resolved[1])
+                # a kernel holds PyTorch's rows along its last axis
+                init_fn = _scheme_init_fn(resolved[1], resolved[0], config, -1 if is_kernel else 0)
         return original(self, name, init_fn, *init_args, **init_kwargs)
 
     return param

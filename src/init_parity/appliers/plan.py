@@ -23,6 +23,16 @@ def resolve(config: Any, name: str) -> tuple[Rule, Distribution] | None:
     return rule, rule.distribution(config)
 
 
+def zero_row(rule: Rule, config: Any, rows: int) -> int | None:
+    """The row (an index into ``rows`` rows of the PyTorch layout's first axis) that ``rule`` zeroes
+    after the draw, or None: no ``zero_row``, a None value (no padding token), or an index outside
+    the tensor (which PyTorch's ``nn.Embedding`` would have refused)."""
+    index = rule.zero_row_index(config)
+    if index is None or not -rows <= index < rows:
+        return None
+    return index % rows
+
+
 def drawable(distribution: Distribution) -> bool:
     """Deterministic tables are computed by the model itself and left as they are."""
     return distribution.kind != "deterministic"

@@ -4,8 +4,10 @@ transformers' TF models create their variables lazily, through Keras' ``Layer.ad
 the model's ``build`` runs. During the outermost ``build`` of a family model, ``add_weight`` is
 given, for every variable the scheme names, an initializer that draws from the scheme with
 TensorFlow's own generator (``tf.random``: ``tf.random.set_seed`` governs it; one op per variable,
-so every draw is independent). Nothing is drawn twice. ``from_pretrained`` builds before it loads,
-so loaded weights replace these draws, and weights missing from a checkpoint keep them.
+so every draw is independent). A rule's padding row (``Rule.zero_row``) is zeroed in the same
+initializer; deterministic tables keep the model's own initializer. Nothing is drawn twice.
+``from_pretrained`` builds before it loads, so loaded weights replace these draws, and weights
+missing from a checkpoint keep them.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..naming import tf_name
-from .plan import drawable, resolve
+from .plan import drawable, resolve, zero_row
 
 _active = threading.local()  # .config: the config of the model being built, or None
 
@@ -39,9 +42,21 @@ def draw(shape: Any, dtype: Any, distribution: Any) -> Any:
     raise ValueError(f"cannot draw {distribution.describe()}")
 
 
-def _scheme_initializer(distribution: Any) -> Callable[..., Any]:
+def zero_out(value: Any, row: int | None, axis: int) -> Any:
+    """``value`` with index ``row`` along ``axis`` (0 or -1) set to zero (a padding row)."""
+    if row is None:
+        return value
+    import tensorflow as tf
+
+    keep = tf.not_equal(tf.range(tf.shape(value)[axis]), row)
+    if axis == 0:
+        keep = tf.reshape(keep, [-1] + [1] * (len(value.shape) - 1))
+    return tf.where(keep, value, tf.zeros_like(value))
+
+
+def _scheme_initializer(distribution: Any, row: int | None = None, axis: int = 0) -> Callable[..., Any]:
     def initializer(shape: Any, dtype: Any = None, **_: Any) -> Any:
-        return draw(shape, dtype, distribution)
+        return zero_out(draw(shape, dtype, distribution), row, axis)
 
     return initializer
 
@@ -62,10 +77,13 @@ def scheme_add_weight(original: Callable[..., Any]) -> Callable[..., Any]:
         name, shape = bound.arguments.get("name"), bound.arguments.get("shape")
         if name is not None and shape is not None:
             scope = tf.get_current_name_scope()
-            pt_name, _ = tf_name(f"{scope}/{name}:0" if scope else f"{name}:0", list(shape))
+            pt_name, transposed = tf_name(f"{scope}/{name}:0" if scope else f"{name}:0", list(shape))
             resolved = resolve(config, pt_name)
             if resolved is not None and drawable(resolved[1]):
-                bound.arguments["initializer"] = _scheme_initializer(resolved[1])
+                # a transposed kernel holds PyTorch's rows along its last axis
+                axis = -1 if transposed else 0
+                row = zero_row(resolved[0], config, int(shape[axis])) if len(shape) else None
+                bound.arguments["initializer"] = _scheme_initializer(resolved[1], row, axis)
         return original(*bound.args, **bound.kwargs)
 
     return add_weight

@@ -4,17 +4,19 @@ transformers calls ``_init_weights(module)`` once per module, children before pa
 modules whose weights were not loaded from a checkpoint. The replacement draws every direct
 parameter of ``module`` that the scheme names, and hands a module to the original method only
 when some parameter below it has no rule (a head the scheme leaves as it is), redrawing the
-scheme's parameters below it afterwards so that the original cannot override them.
+scheme's parameters below it afterwards so that the original cannot override them. A rule's padding
+row (``Rule.zero_row``) is zeroed right after its draw; deterministic tables are left to the original.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 
-from .plan import drawable, resolve
+from .plan import drawable, resolve, zero_row
 
 _PLAN_ATTRIBUTE = "_init_parity_plan"
 
@@ -27,14 +29,37 @@ def draw_(tensor: torch.Tensor, distribution: Any) -> None:
         tensor.normal_(mean=distribution.mean, std=distribution.std)
     elif kind == "truncated_normal":
         half_width = distribution.bound * distribution.std
-        torch.nn.init.trunc_normal_(tensor, mean=distribution.mean, std=distribution.std,
-                                    a=distribution.mean - half_width, b=distribution.mean + half_width)
+        torch.nn.init.trunc_normal_(
+            tensor,
+            mean=distribution.mean,
+            std=distribution.std,
+            a=distribution.mean - half_width,
+            b=distribution.mean + half_width,
+        )
     elif kind == "uniform":
         tensor.uniform_(distribution.low, distribution.high)
     elif kind == "constant":
         tensor.fill_(distribution.value)
     else:
         raise ValueError(f"cannot draw {distribution.describe()}")
+
+
+def scope_of(model: torch.nn.Module) -> str:
+    """The name a sub-model has in its parent, as far as the scheme's patterns need it.
+
+    transformers initialises an encoder or decoder sub-model (``BartEncoder``, ``WhisperEncoder``, ...)
+    on its own, in its own ``post_init``, before its parent exists, so its parameter names are relative
+    to it (``embed_positions.weight``); the parent's pass later skips its modules. The scheme's patterns
+    are searched in full names, where such a sub-model is the parent's ``encoder`` / ``decoder``
+    attribute, and a pattern may need that part (Whisper's encoder positions are a sinusoidal table,
+    its decoder's are drawn). A class named ``*Encoder`` / ``*Decoder`` is given that part; any other
+    model (the outermost, T5's ``T5Stack``) none."""
+    name = type(model).__name__
+    if name.endswith("Encoder"):
+        return "encoder."
+    if name.endswith("Decoder"):
+        return "decoder."
+    return ""
 
 
 class _ModelPlan:
@@ -45,12 +70,13 @@ class _ModelPlan:
         self.prefix: dict[int, str] = {}
         self.needs_original: set[int] = set()
         self.rules: dict[str, Any] = {}
-        config = model.config
+        self.config = config = model.config
+        scope = scope_of(model)
         for prefix, module in model.named_modules():
             self.prefix.setdefault(id(module), prefix)
         uncovered: list[str] = []
         for name, _ in model.named_parameters(remove_duplicate=False):
-            resolved = resolve(config, name)
+            resolved = resolve(config, scope + name)
             self.rules[name] = resolved
             if resolved is None or not drawable(resolved[1]):
                 uncovered.append(name)
@@ -66,6 +92,10 @@ class _ModelPlan:
             resolved = self.rules.get(head + local)
             if resolved is not None and drawable(resolved[1]):
                 draw_(parameter, resolved[1])
+                row = zero_row(resolved[0], self.config, parameter.shape[0]) if parameter.dim() else None
+                if row is not None:
+                    with torch.no_grad():
+                        parameter[row].zero_()
 
 
 def _plan(model: torch.nn.Module, module: torch.nn.Module) -> _ModelPlan | None:

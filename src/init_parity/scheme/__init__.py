@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from .bart import BART_LIKE_FAMILIES
 from .distributions import Constant, Deterministic, Distribution, Normal, TruncatedNormal, Uniform
 from .rules import FamilyScheme, Rule
+from .speech import SPEECH_FAMILIES
 from .t5 import T5_FAMILY
 
-FAMILIES: dict[str, FamilyScheme] = {scheme.family: scheme for scheme in (T5_FAMILY,)}
+FAMILIES: dict[str, FamilyScheme] = {
+    scheme.family: scheme for scheme in (T5_FAMILY, *BART_LIKE_FAMILIES, *SPEECH_FAMILIES)
+}
 
 
 def scheme_for_model_type(model_type: str) -> FamilyScheme | None:

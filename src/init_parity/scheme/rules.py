@@ -22,6 +22,11 @@ class Rule:
     formula of the config (:mod:`.formula`): the std for ``normal`` and ``truncated_normal``,
     the half-width ``a`` of ``uniform(-a, a)``, the value for ``constant``, and the name of the
     table for ``deterministic``. ``when``, if set, is a formula that must be true for the config.
+
+    ``zero_row``, if set, is a formula giving the index of a row (along the first axis of the
+    PyTorch layout) that is zero after the draw: the embedding row of the padding token, which
+    PyTorch's ``nn.Embedding(padding_idx=...)`` keeps at zero. A formula that evaluates to None
+    (a config without a padding token) zeroes nothing.
     """
 
     role: str
@@ -30,6 +35,7 @@ class Rule:
     param: str
     when: str | None = None
     source: str = ""
+    zero_row: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -39,11 +45,22 @@ class Rule:
             formula.names(self.param)
         if self.when:
             formula.names(self.when)
+        if self.zero_row:
+            if self.kind not in ("normal", "truncated_normal", "uniform"):
+                raise ValueError(f"rule {self.role!r}: zero_row applies to drawn kinds only, not {self.kind!r}")
+            formula.names(self.zero_row)
 
     def applies(self, name: str, config: Any) -> bool:
         return re.search(self.pattern, name) is not None and (
             self.when is None or bool(formula.evaluate(self.when, config))
         )
+
+    def zero_row_index(self, config: Any) -> int | None:
+        """The row that is zero after the draw for ``config``, or None."""
+        if not self.zero_row:
+            return None
+        value = formula.evaluate(self.zero_row, config)
+        return None if value is None else int(value)
 
     def distribution(self, config: Any) -> Distribution:
         if self.kind == "deterministic":

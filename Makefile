@@ -33,7 +33,7 @@ quality:
 	$(PYTHON) utils/check_ci_command.py
 
 report:
-	init-parity report --models t5 --both --format markdown,html --output docs/example
+	init-parity report --models t5 --both --format markdown,html,json --output docs/example
 
 docs:
 	$(PYTHON) utils/check_scheme_docs.py --fix_and_overwrite

@@ -10,29 +10,17 @@ import argparse
 import math
 
 import numpy as np
-from common import MODES, mode_switch, t5_config
 
+from common import MODES, mode_switch, t5_config
 from init_parity.frameworks import installed
 from init_parity.models.build import build_model
+from init_parity.report.first_loss import decoder_start, mean_cross_entropy
 
-CLASSES = {"pt": "T5ForConditionalGeneration", "tf": "TFT5ForConditionalGeneration", "flax": "FlaxT5ForConditionalGeneration"}
-
-
-def mean_cross_entropy(framework: str, model, inputs: np.ndarray, labels: np.ndarray) -> float:
-    if framework == "pt":
-        import torch
-
-        with torch.no_grad():
-            return float(model(input_ids=torch.tensor(inputs), labels=torch.tensor(labels)).loss)
-    if framework == "tf":
-        import tensorflow as tf
-
-        return float(tf.reduce_mean(model(input_ids=tf.constant(inputs), labels=tf.constant(labels)).loss))
-    decoder_inputs = np.concatenate([np.zeros_like(labels[:, :1]), labels[:, :-1]], axis=1)
-    logits = np.asarray(model(input_ids=inputs, decoder_input_ids=decoder_inputs).logits, dtype=np.float64)
-    logits -= logits.max(-1, keepdims=True)
-    log_probs = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
-    return float(-np.take_along_axis(log_probs, labels[..., None], -1).mean())
+CLASSES = {
+    "pt": "T5ForConditionalGeneration",
+    "tf": "TFT5ForConditionalGeneration",
+    "flax": "FlaxT5ForConditionalGeneration",
+}
 
 
 def main() -> None:
@@ -54,7 +42,7 @@ def main() -> None:
         for mode in MODES:
             with mode_switch(mode):
                 model = build_model(framework, CLASSES[framework], config, args.seed)
-            losses[mode] = mean_cross_entropy(framework, model, inputs, labels)
+            losses[mode] = mean_cross_entropy(framework, model, inputs, labels, decoder_start(config))
             del model
         ok = losses["scheme"] <= ideal + 1
         print(f"{framework:<10} {losses['stock']:>8.2f} {losses['scheme']:>8.2f} {str(ok):>18}")

@@ -377,3 +377,10 @@ def check_family(
     patched = is_enabled() if patched is None else patched
     seeds = tuple(seeds) if seeds is not None else None
     return _cached_check(model_type, frameworks, seeds, patched, tuple(sorted(config_changes.items())))
+
+
+def clear_cache() -> None:
+    """Forget every build and check this process cached (their samples included): for runs over
+    many model types that need not keep them."""
+    _BUILT.clear()
+    _cached_check.cache_clear()

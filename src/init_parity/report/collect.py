@@ -1,0 +1,368 @@
+"""Running the conformance checks the report shows: :func:`init_parity.conformance.check_family` per
+model type and mode (stock transformers, or with the scheme), and the first loss of models with an
+LM head. Everything statistical comes from the suite (:mod:`init_parity.stats` through
+:class:`~init_parity.conformance.FamilyCheck`); this module only gathers and labels it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .. import conformance
+from ..activation import use_scheme
+from ..conformance import FamilyCheck, check_family
+from ..models.discovery import family as find_family
+from ..naming import FRAMEWORKS
+from ..scheme import FAMILIES, Distribution
+from .first_loss import FirstLoss, measure, vocab_sizes
+
+MODES: dict[str, bool] = {"stock": False, "scheme": True}  # mode -> patched
+"""``stock``: transformers as released; ``scheme``: with this package's scheme applied."""
+
+INDEPENDENCE = "independence"
+"""The pseudo-role under which :func:`init_parity.stats.independence`'s results are labelled."""
+
+
+@dataclass(frozen=True)
+class RoleSummary:
+    """What the tables show of one role: sample size and std per framework (``RoleCheck.n`` and
+    ``RoleCheck.std``), kept so that the samples themselves can be let go."""
+
+    expected: Distribution | None
+    n: dict[str, int]
+    std: dict[str, float]
+    varies: bool  # some framework's sample is not constant
+
+    @classmethod
+    def of(cls, role_check) -> RoleSummary:
+        frameworks = list(role_check.samples)
+        return cls(
+            expected=role_check.expected,
+            n={fw: role_check.n(fw) for fw in frameworks},
+            std={fw: role_check.std(fw) for fw in frameworks},
+            varies=any(sample.size and np.ptp(sample) > 0 for sample in role_check.samples.values()),
+        )
+
+
+@dataclass
+class ModeResult:
+    """One model type in one mode: the suite's check, the first losses, or the error that stopped it."""
+
+    mode: str
+    check: FamilyCheck | None = None
+    first_loss: dict[str, FirstLoss] = field(default_factory=dict)
+    error: str | None = None
+    roles: dict[str, RoleSummary] = field(default_factory=dict)
+
+    def std(self, role: str, framework: str) -> float:
+        summary = self.roles.get(role)
+        return summary.std.get(framework, math.nan) if summary is not None else math.nan
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and self.check is not None and self.check.passed
+
+    def drifting_roles(self) -> list[str]:
+        return sorted(self.check.drifting_roles()) if self.check is not None else []
+
+    def failure(self) -> str | None:
+        """Why this mode does not pass: ``error``, ``drift``, ``structure`` or ``underpowered``."""
+        if self.error is not None or self.check is None:
+            return "error"
+        if self.check.verdict.drifting:
+            return "drift"
+        if self.check.structural:
+            return "structure"
+        return None if self.check.passed else "underpowered"
+
+
+@dataclass
+class FamilyReport:
+    """One model type: where it exists, and its result per mode."""
+
+    model_type: str
+    frameworks: tuple[str, ...]  # requested and present: the ones checked
+    missing: tuple[str, ...]  # requested, but transformers has no class for it there ("no counterpart")
+    classes: dict[str, str]
+    modes: dict[str, ModeResult] = field(default_factory=dict)
+
+    @property
+    def checked(self) -> bool:
+        return bool(self.frameworks)
+
+    @property
+    def scheme_family(self) -> str | None:
+        for result in self.modes.values():
+            if result.check is not None:
+                return result.check.scheme_family
+        return None
+
+    def missing_note(self) -> str:
+        return f"no {'/'.join(self.missing)} counterpart" if self.missing else ""
+
+    def roles(self) -> list[str]:
+        """Every role of any mode: the scheme's order first, then the others as the check found them."""
+        seen: list[str] = []
+        for result in self.modes.values():
+            if result.check is not None:
+                seen.extend(role for role in result.check.roles if role not in seen)
+        scheme = FAMILIES.get(self.scheme_family or "")
+        order = {role: index for index, role in enumerate(scheme.roles())} if scheme else {}
+        return sorted(seen, key=lambda role: (order.get(role, len(order)), seen.index(role)))
+
+    def expected(self, role: str) -> Distribution | None:
+        for result in self.modes.values():
+            if role in result.roles:
+                return result.roles[role].expected
+        return None
+
+    def release(self) -> None:
+        """Let go of the pooled samples (the figures are drawn): keep a copy of each check without them."""
+        for result in self.modes.values():
+            if result.check is not None:
+                roles = {name: dataclasses.replace(role, samples={}) for name, role in result.check.roles.items()}
+                result.check = dataclasses.replace(result.check, roles=roles)
+
+
+@dataclass
+class Report:
+    """Everything the writers show."""
+
+    families: list[FamilyReport]
+    modes: tuple[str, ...]
+    judged: tuple[str, ...]  # the modes whose verdict sets the exit code
+    frameworks: tuple[str, ...]
+    seeds: tuple[int, ...] | None
+
+    def failed(self) -> list[tuple[str, str]]:
+        """(model type, mode) of every judged check that drifts, is underpowered or could not run."""
+        return [
+            (family.model_type, mode)
+            for family in self.families
+            if family.checked
+            for mode in self.judged
+            if mode in family.modes and not family.modes[mode].passed
+        ]
+
+
+# ------------------------------------------------------------------------------------------ labelling
+
+
+@dataclass(frozen=True)
+class RoleStatus:
+    """A role's verdict in one mode: ``drift`` (a test rejected after Holm), ``low n`` (too few
+    samples to pass), ``ok``, or ``untested`` (no scheme and no second framework to compare)."""
+
+    status: str
+    labels: tuple[str, ...] = ()  # what drifted: a framework (vs the scheme) or a pair ``pt~tf``
+
+
+def _bracket(label: str) -> str:
+    return label.rsplit(" [", 1)[-1].rstrip("]") if " [" in label else label
+
+
+def _role_of(label: str) -> str:
+    return label.rsplit(" [", 1)[0]
+
+
+def _label_key(item: str) -> tuple:
+    """Frameworks in the order pt, tf, flax; pairs after single frameworks."""
+    parts = item.split("~")
+    return (len(parts), [FRAMEWORKS.index(part) if part in FRAMEWORKS else len(FRAMEWORKS) for part in parts], item)
+
+
+def role_status(check: FamilyCheck, role: str) -> RoleStatus:
+    drifting = [_bracket(label) for label in check.verdict.drifting if _role_of(label) == role]
+    if drifting:
+        return RoleStatus("drift", tuple(sorted(drifting, key=_label_key)))
+    low = [_bracket(label) for label in check.verdict.underpowered if _role_of(label) == role]
+    if low:
+        return RoleStatus("low n", tuple(sorted(low)))
+    tested = check.independence if role == INDEPENDENCE else getattr(check.roles.get(role), "results", {})
+    return RoleStatus("ok" if any(tested.values()) else "untested")
+
+
+def scheme_std(expected: Distribution | None) -> float | None:
+    """The std the scheme prescribes (0 for a constant), None without a drawn scheme value."""
+    if expected is None or expected.kind == "deterministic":
+        return None
+    return float(expected.actual_std)
+
+
+def expected_text(expected: Distribution | None) -> str:
+    if expected is None:
+        return "—"
+    if expected.kind == "constant":
+        return f"={expected.value:g}"
+    if expected.kind == "deterministic":
+        return "table"
+    return f"{expected.actual_std:.4g}"
+
+
+def reference_std(family: FamilyReport, mode: str, role: str) -> tuple[float | None, str]:
+    """What a framework's std is compared with in the ratio plots: the scheme's std, or else the
+    PyTorch (first framework's) std in the same mode. Returns (value, name of the reference)."""
+    expected = family.expected(role)
+    value = scheme_std(expected)
+    if value is not None and expected.kind != "constant":
+        return value, "scheme"
+    summary = family.modes[mode].roles.get(role)
+    if summary is None or expected is not None or not summary.std:
+        return None, ""
+    reference = "pt" if "pt" in summary.std else next(iter(summary.std))
+    return summary.std[reference], reference
+
+
+def std_ratio(family: FamilyReport, mode: str, role: str, framework: str) -> float:
+    """std / reference std (scheme, else PyTorch); NaN where there is nothing to compare."""
+    reference, _ = reference_std(family, mode, role)
+    if not reference or not math.isfinite(reference):
+        return math.nan
+    return family.modes[mode].std(role, framework) / reference
+
+
+def summary_line(family: FamilyReport) -> str:
+    """``t5: stock 6 roles drift, scheme 0 drift`` (with structural findings, underpowered labels,
+    missing counterparts and errors when there are any)."""
+    if not family.checked:
+        return f"{family.model_type}: not checked ({family.missing_note()} of the requested frameworks)"
+    parts = []
+    for mode, result in family.modes.items():
+        if result.error is not None:
+            parts.append(f"{mode} error")
+            continue
+        count = len(result.drifting_roles())
+        words = f"{count} role{'s' if count != 1 else ''} drift" if count else "0 drift"
+        extras = []
+        if result.check.structural:
+            extras.append(f"{len(result.check.structural)} structural")
+        if result.check.verdict.underpowered:
+            extras.append(f"{len(result.check.verdict.underpowered)} underpowered")
+        parts.append(f"{mode} {words}" + (f" ({', '.join(extras)})" if extras else ""))
+    notes = [family.missing_note()] if family.missing else []
+    if family.scheme_family is None and len(family.frameworks) == 1 and any(r.check for r in family.modes.values()):
+        notes.append("no scheme and one framework: only independence tested")
+    note = f" [{'; '.join(notes)}]" if notes else ""
+    return f"{family.model_type}: {', '.join(parts)}{note}"
+
+
+# ------------------------------------------------------------------------------------------ collecting
+
+
+def plan(model_types: Sequence[str], frameworks: Sequence[str]) -> list[FamilyReport]:
+    """The families to check: which requested frameworks each exists in, and which it lacks."""
+    families = []
+    for model_type in model_types:
+        found = find_family(model_type)
+        present = tuple(fw for fw in frameworks if fw in found.classes)
+        missing = tuple(fw for fw in frameworks if fw not in found.classes)
+        families.append(FamilyReport(model_type, present, missing, {fw: found.classes[fw] for fw in present}))
+    return families
+
+
+def _error_text(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}"[:300]
+
+
+def _first_losses(family: FamilyReport, check: FamilyCheck, patched: bool, seed: int) -> dict[str, FirstLoss]:
+    losses = {}
+    for framework in family.frameworks:
+        vocab = vocab_sizes(check.config)[1]
+        try:
+            with use_scheme(patched):
+                losses[framework] = measure(
+                    framework, family.model_type, family.classes[framework], check.config, seed
+                )
+        except Exception as error:  # noqa: BLE001 - one model's forward failing is a finding to show, not a crash
+            losses[framework] = FirstLoss(framework, None, vocab, f"error: {_error_text(error)}")
+    return losses
+
+
+MAX_PARAMETERS = 40_000_000
+"""A model type whose tiny config builds more parameters than this is reported, not checked: the
+suite holds several float64 copies of every weight, and a few model types' tiny configs leave
+sub-models at full size (billions of parameters), which would exhaust the memory of the machine."""
+
+
+def parameter_count(model_type: str, class_name: str, config: Any) -> int | None:
+    """The PyTorch model's parameter count, built on the meta device (no memory, a fraction of a
+    second); None when that cannot be done."""
+    try:
+        import torch
+        import transformers
+
+        with torch.device("meta"):
+            model = getattr(transformers, class_name)(config)
+        return int(sum(parameter.numel() for parameter in model.parameters()))
+    except Exception:  # noqa: BLE001 - the guard is best effort: the check itself reports real errors
+        return None
+
+
+def _too_large(family: FamilyReport) -> str | None:
+    if "pt" not in family.classes:
+        return None
+    from ..models.tiny_configs import tiny_config
+
+    try:
+        config = tiny_config(family.model_type)
+    except Exception:  # noqa: BLE001 - check_family will report it
+        return None
+    count = parameter_count(family.model_type, family.classes["pt"], config)
+    if count is not None and count > MAX_PARAMETERS:
+        return (
+            f"its tiny config builds {count / 1e6:.0f}M parameters, more than the report's limit of "
+            f"{MAX_PARAMETERS / 1e6:.0f}M: not checked (init_parity.models.tiny_configs should shrink it)"
+        )
+    return None
+
+
+def _release_cache() -> None:
+    """The suite caches every check it ran, samples included; a run over many model types lets them go."""
+    conformance.clear_cache()
+
+
+def collect(
+    families: list[FamilyReport],
+    modes: Sequence[str],
+    seeds: tuple[int, ...] | None,
+    first_loss: bool = True,
+    step: Callable[[str], None] | None = None,
+    on_family: Callable[[FamilyReport], None] | None = None,
+) -> list[FamilyReport]:
+    """Fill ``families`` with one :class:`ModeResult` per mode. ``step(description)`` is called
+    before each unit of work (a family in one mode), for a progress bar; ``on_family(family)``
+    when a family is complete, while its samples are still there (to draw it). Then the samples
+    are let go, so that ``--models all`` holds one family's samples at a time."""
+    for family in families:
+        too_large = _too_large(family) if family.checked else None
+        for mode in modes:
+            if step is not None:
+                step(f"{family.model_type} {mode}")
+            result = ModeResult(mode)
+            family.modes[mode] = result
+            if not family.checked:
+                continue
+            if too_large is not None:
+                result.error = too_large
+                continue
+            try:
+                result.check = check_family(family.model_type, family.frameworks, seeds, MODES[mode])
+            except Exception as error:  # noqa: BLE001 - reported per family, so that `--models all` finishes
+                result.error = _error_text(error)
+                continue
+            result.roles = {role: RoleSummary.of(check) for role, check in result.check.roles.items()}
+            if first_loss:
+                result.first_loss = _first_losses(family, result.check, MODES[mode], (seeds or (0,))[0])
+        if on_family is not None:
+            on_family(family)
+        if len(families) > 1:
+            family.release()
+            _release_cache()
+    return families

@@ -1,0 +1,295 @@
+"""``init-parity report``: the parity table and plots, stock transformers against the scheme.
+
+Parses the options, checks them (a user error is :class:`init_parity.cli.BadInput`, exit 2), runs
+the suite's checks (:mod:`.collect`), writes the requested formats and returns the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from ..cli import EXIT_BAD_INPUT, EXIT_DRIFT, EXIT_OK, BadInput
+from ..frameworks import FrameworkMissing, installed, require
+from ..naming import FRAMEWORKS
+from ..stats import FAMILY_WISE_ALPHA
+from .collect import MODES, Report, collect, plan, summary_line
+
+FORMATS = ("terminal", "markdown", "json", "html")
+DEFAULT_FORMATS = "terminal,html"
+DEFAULT_OUTPUT = "init-parity-report"
+FILES = {"markdown": "report.md", "json": "report.json", "html": "report.html"}
+
+DESCRIPTION = """\
+How fresh weights of encoder-decoder models are drawn in PyTorch, TensorFlow and Flax: per model
+type and parameter role, the std each framework draws, the scheme's value and the conformance
+suite's verdict; and the first loss of models with an LM head. Writes a terminal table, Markdown,
+JSON and HTML with plots.
+"""
+
+EPILOG = f"""\
+modes:
+  --both (the default) checks every model twice, as transformers draws it (stock) and with this
+  package's scheme (scheme), and shows the two side by side. The exit code judges the modes shown,
+  except that with --both only the scheme mode is judged: stock drifting is the point of the
+  comparison. --stock judges stock, --scheme judges the scheme.
+
+exit codes:
+  {EXIT_OK}  every checked role of every model conforms in the judged mode (the suite's
+     Holm-corrected tests, family-wise alpha {FAMILY_WISE_ALPHA:g})
+  {EXIT_DRIFT}  a role drifts, has too few samples to pass, or a model could not be built
+  {EXIT_BAD_INPUT}  bad input: unknown model type, framework or format, or a framework not installed
+
+A model type that lacks one of the requested frameworks is checked in the others and reported
+with "no counterpart". PNG plots go with the Markdown, JSON and HTML files into --output; the
+terminal format alone writes nothing to disk.
+"""
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="the parity table and plots: stock transformers against the scheme, per framework",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--models",
+        default="t5",
+        help="comma-separated model types (default: t5), or 'all' for every encoder-decoder model type found",
+    )
+    parser.add_argument(
+        "--frameworks",
+        default=None,
+        help=f"comma-separated, from {','.join(FRAMEWORKS)} (default: those installed: {','.join(installed()) or 'none'})",
+    )
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument("--stock", dest="mode", action="store_const", const="stock", help="stock transformers only")
+    modes.add_argument("--scheme", dest="mode", action="store_const", const="scheme", help="with the scheme only")
+    modes.add_argument(
+        "--both",
+        dest="mode",
+        action="store_const",
+        const="both",
+        help="stock and scheme side by side; the exit code judges the scheme (default)",
+    )
+    parser.set_defaults(mode="both")
+    parser.add_argument(
+        "--seeds",
+        default=None,
+        help="comma-separated seeds, e.g. 0 or 0,1 (default: as many as the smallest role needs for 1000 samples)",
+    )
+    parser.add_argument(
+        "--format",
+        default=DEFAULT_FORMATS,
+        help=f"comma-separated, from {','.join(FORMATS)} (default: {DEFAULT_FORMATS})",
+    )
+    parser.add_argument(
+        "--output", default=DEFAULT_OUTPUT, help=f"folder for the files and plots (default: {DEFAULT_OUTPUT})"
+    )
+    parser.add_argument("--no-plots", action="store_true", help="write no PNG figures")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and no list of the files written")
+    parser.set_defaults(func=run)
+
+
+# ------------------------------------------------------------------------------------------- parsing
+
+
+def _items(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    formats = _items(text)
+    unknown = [item for item in formats if item not in FORMATS]
+    if unknown or not formats:
+        raise BadInput(f"unknown format {', '.join(unknown) or repr(text)}: choose from {', '.join(FORMATS)}")
+    return tuple(dict.fromkeys(formats))
+
+
+def parse_frameworks(text: str | None) -> tuple[str, ...]:
+    if text is None:
+        found = installed()
+        if not found:
+            raise BadInput("no framework is installed: pip install 'transformers-init-parity[all]'")
+        return found
+    frameworks = tuple(dict.fromkeys(_items(text)))
+    unknown = [fw for fw in frameworks if fw not in FRAMEWORKS]
+    if unknown or not frameworks:
+        raise BadInput(f"unknown framework {', '.join(unknown) or repr(text)}: choose from {', '.join(FRAMEWORKS)}")
+    for framework in frameworks:
+        try:
+            require(framework)
+        except FrameworkMissing as error:
+            raise BadInput(str(error)) from None
+    return frameworks
+
+
+def parse_models(text: str) -> tuple[str, ...]:
+    from ..models.discovery import COMPOSITES, discover, family
+
+    items = _items(text)
+    if not items:
+        raise BadInput("--models is empty: give model types such as t5,bart, or all")
+    if items == ["all"]:
+        return tuple(found.model_type for found in discover())
+    models = []
+    for model_type in dict.fromkeys(items):
+        if model_type in COMPOSITES:
+            raise BadInput(f"{model_type!r} is a {COMPOSITES[model_type]}; check the models it is made of")
+        try:
+            family(model_type)
+        except KeyError as error:
+            raise BadInput(error.args[0]) from None
+        models.append(model_type)
+    return tuple(models)
+
+
+def parse_seeds(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    try:
+        seeds = tuple(dict.fromkeys(int(item) for item in _items(text)))
+    except ValueError:
+        raise BadInput(f"--seeds takes comma-separated integers such as 0 or 0,1, not {text!r}") from None
+    if not seeds or any(seed < 0 for seed in seeds):
+        raise BadInput(f"--seeds takes non-negative integers, not {text!r}")
+    return seeds
+
+
+# -------------------------------------------------------------------------------------------- running
+
+
+class _Progress:
+    """A tqdm bar on stderr (each call starts the next step), or nothing."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.bar = None
+        self.started = False
+        if enabled:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:
+                return
+            self.bar = tqdm(total=1, file=sys.stderr, unit="step", leave=False, dynamic_ncols=True)
+
+    def add(self, steps: int) -> None:
+        if self.bar is not None:
+            self.bar.total += steps
+            self.bar.refresh()
+
+    def __call__(self, description: str) -> None:
+        if self.bar is None:
+            return
+        if self.started:
+            self.bar.update(1)
+        self.started = True
+        self.bar.set_description_str(description)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            if self.started:
+                self.bar.update(1)
+            self.bar.close()
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    formats = parse_formats(args.format)
+    frameworks = parse_frameworks(args.frameworks)
+    seeds = parse_seeds(args.seeds)
+    modes = tuple(MODES) if args.mode == "both" else (args.mode,)
+    judged = ("scheme",) if args.mode == "both" else modes
+
+    from . import quiet
+
+    if not args.quiet:
+        print(f"init-parity report: loading transformers with {', '.join(installed())} ...", file=sys.stderr)
+    quiet.import_frameworks(installed())
+    files = [fmt for fmt in formats if fmt in FILES]
+    output = Path(args.output)
+    plots = bool(files) and not args.no_plots
+    if plots:
+        from . import plots as plotting
+
+        if not plotting.available():
+            print(
+                "init-parity: matplotlib is not installed, so no plots: pip install 'transformers-init-parity[report]'",
+                file=sys.stderr,
+            )
+            plots = False
+
+    progress = _Progress(enabled=not args.quiet)
+    images: dict[str, list[str]] = {}
+    heatmap = None
+    try:
+        progress("finding model types")
+        models = parse_models(args.models)
+        progress.add(len(models) * len(modes) * (2 if plots else 1) + (1 if plots else 0))
+        if files:
+            output.mkdir(parents=True, exist_ok=True)
+
+        def draw(family) -> None:  # while its samples are in memory
+            if not plots:
+                return
+            try:
+                images[family.model_type] = plotting.draw_family(family, output, step=progress)
+            except Exception as error:  # noqa: BLE001 - one figure failing must not lose the report
+                print(
+                    f"init-parity: no figure for {family.model_type}: {type(error).__name__}: {error}", file=sys.stderr
+                )
+
+        with quiet.quiet_builds():
+            families = collect(plan(models, frameworks), modes, seeds, step=progress, on_family=draw)
+        report = Report(families, modes, judged, frameworks, seeds)
+        if plots:
+            progress("plot heat map")
+            written_heatmap = plotting.heatmap(report, output / "std-ratio-heatmap.png")
+            heatmap = written_heatmap.name if written_heatmap is not None else None
+    finally:
+        progress.close()
+
+    exit_code = EXIT_DRIFT if report.failed() else EXIT_OK
+    written = []
+    if "markdown" in formats:
+        from .tables import markdown
+
+        written.append(_write(output / FILES["markdown"], markdown(report, images, heatmap)))
+    if "json" in formats:
+        from .json_report import render
+
+        written.append(_write(output / FILES["json"], render(report, exit_code)))
+    if "html" in formats:
+        from .html import render
+
+        written.append(_write(output / FILES["html"], render(report, images, heatmap)))
+    if "terminal" in formats:
+        from .tables import terminal, use_colour
+
+        print(terminal(report, colour=use_colour()))
+        print()
+    for family in report.families:
+        print(summary_line(family))
+    if not args.quiet:
+        for path in written:
+            print(f"wrote {path}")
+        if plots:
+            print(f"wrote {sum(map(len, images.values())) + (1 if heatmap else 0)} PNG figures to {output}")
+    failed = [
+        f"{model_type} ({mode} {family.modes[mode].failure()})"
+        for family in report.families
+        for model_type, mode in report.failed()
+        if model_type == family.model_type
+    ]
+    verdict = "all checked roles conform" if not failed else "not conforming: " + ", ".join(failed)
+    elapsed = time.perf_counter() - started
+    print(f"judged on {'/'.join(judged)}: {verdict}; exit {exit_code} ({elapsed:.0f} s)")
+    return exit_code

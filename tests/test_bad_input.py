@@ -10,7 +10,9 @@ from init_parity.models.discovery import family
 
 class BadInputTest(unittest.TestCase):
     def test_unknown_framework(self):
-        with self.assertRaisesRegex(frameworks.FrameworkMissing, "unknown framework 'mxnet': choose from pt, tf, flax"):
+        with self.assertRaisesRegex(
+            frameworks.FrameworkMissing, "unknown framework 'mxnet': choose from pt, tf, flax"
+        ):
             frameworks.require("mxnet")
 
     def test_missing_framework_names_the_extra(self):
@@ -18,7 +20,9 @@ class BadInputTest(unittest.TestCase):
         with mock.patch.object(
             frameworks.importlib.util, "find_spec", lambda name: None if name == "jax" else real_find_spec(name)
         ):
-            with self.assertRaisesRegex(frameworks.FrameworkMissing, r"Flax is not installed \(missing jax\).*\[flax\]"):
+            with self.assertRaisesRegex(
+                frameworks.FrameworkMissing, r"Flax is not installed \(missing jax\).*\[flax\]"
+            ):
                 frameworks.require("flax")
 
     def test_model_with_no_counterpart(self):

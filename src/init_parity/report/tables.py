@@ -198,7 +198,7 @@ def terminal_table(family: FamilyReport, colour: bool = False) -> str:
 def legend(report: Report) -> str:
     judged = ", ".join(report.judged)
     return (
-        f"std: RMS about the scheme's mean (0 without a scheme); * = that framework rejects the scheme. "
+        f"std: sample standard deviation of the pooled role; * = that framework rejects the scheme. "
         f"verdict: the suite's Holm-corrected tests at family-wise alpha {FAMILY_WISE_ALPHA:g}. "
         f"Exit code judged on: {judged}."
     )

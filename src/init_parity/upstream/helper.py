@@ -29,6 +29,7 @@ SOURCES: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("init_parity.scheme.rules", None),
     ("init_parity.stats", None),
     ("init_parity.naming", ("tf_name", "flax_name", "to_pt_layout")),
+    ("init_parity.models.build", ("weights",)),
 )
 
 HEADER = '''\
@@ -69,32 +70,6 @@ def scheme_for_config(config) -> FamilyScheme | None:
     return None
 
 
-def pt_weights(model) -> dict[str, np.ndarray]:
-    return {name: param.detach().cpu().float().numpy() for name, param in model.named_parameters()}
-
-
-def tf_weights(model) -> dict[str, np.ndarray]:
-    found, seen = {}, set()
-    for variable in model.weights:
-        if id(variable) in seen:
-            continue
-        seen.add(id(variable))
-        name, transposed = tf_name(variable.name, variable.shape)
-        found.setdefault(name, to_pt_layout(variable.numpy(), transposed))
-    return found
-
-
-def flax_weights(params) -> dict[str, np.ndarray]:
-    from flax.core.frozen_dict import unfreeze
-    from flax.traverse_util import flatten_dict
-
-    found = {}
-    for path, value in flatten_dict(unfreeze(params)).items():
-        name, transposed = flax_name(path)
-        found[name] = to_pt_layout(np.asarray(value, dtype=np.float32), transposed)
-    return found
-
-
 def fresh_weights(framework: str, model_class, config, seed: int) -> dict[str, np.ndarray]:
     """The weights of `model_class(config)` freshly built with `seed`, under PyTorch names and layouts."""
     config = copy.deepcopy(config)
@@ -102,15 +77,15 @@ def fresh_weights(framework: str, model_class, config, seed: int) -> dict[str, n
         import torch
 
         torch.manual_seed(seed)
-        return pt_weights(model_class(config))
+        return weights(framework, model_class(config))
     if framework == "tf":
         import tensorflow as tf
 
         tf.random.set_seed(seed)
         model = model_class(config)
         model.build_in_name_scope()
-        return tf_weights(model)
-    return flax_weights(model_class(config, seed=seed).params)
+        return weights(framework, model)
+    return weights(framework, model_class(config, seed=seed))
 
 
 def _drawn_roles(weights: dict[str, np.ndarray], scheme: FamilyScheme, config) -> dict[str, list[str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from .collect import Report, summary_line
-from .tables import family_rows, findings, first_loss_rows, legend
+from .tables import family_rows, findings, first_loss_rows, intro_sentences, legend
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1500px;
@@ -91,12 +91,7 @@ def render(report: Report, images: dict[str, list[str]] | None = None, heatmap: 
         parts.append(f'<img src="{escape(heatmap)}" alt="std ratio heat map, family and role by mode and framework">')
     for family in report.families:
         parts.append(f'<h2 id="{escape(family.model_type)}">{escape(family.model_type)}</h2>')
-        if family.scheme_family:
-            parts.append(f"<p>Scheme: the {escape(family.scheme_family)} family (docs/init_scheme.md).</p>")
-        else:
-            parts.append("<p>No scheme for this family: the frameworks are compared with each other.</p>")
-        if family.missing:
-            parts.append(f"<p>{escape(family.missing_note())} in this transformers.</p>")
+        parts.extend(f"<p>{escape(sentence)}</p>" for sentence in intro_sentences(family))
         if not family.checked:
             continue
         parts.append(_family_table(family))

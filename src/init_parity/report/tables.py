@@ -165,6 +165,19 @@ def _group_line(header: Sequence[str], widths: Sequence[int], modes: Sequence[st
     return out.rstrip()
 
 
+def intro_sentences(family: FamilyReport, code: str = "") -> list[str]:
+    """What a family's section opens with in the Markdown and HTML reports: its scheme, and the
+    frameworks it lacks; ``code`` quotes the docs path (a backtick in Markdown)."""
+    sentences = [
+        f"Scheme: the {family.scheme_family} family ({code}docs/init_scheme.md{code})."
+        if family.scheme_family
+        else "No scheme for this family: the frameworks are compared with each other."
+    ]
+    if family.missing:
+        sentences.append(f"{family.missing_note()} in this transformers.")
+    return sentences
+
+
 def terminal_table(family: FamilyReport, colour: bool = False) -> str:
     title = f"{family.model_type}"
     details = []
@@ -238,12 +251,7 @@ def markdown(report: Report, images: dict[str, list[str]] | None = None, heatmap
         lines += ["", f"![std ratio heat map]({heatmap})"]
     for family in report.families:
         lines += ["", f"## {family.model_type}", ""]
-        if family.scheme_family:
-            lines.append(f"Scheme: the {family.scheme_family} family (`docs/init_scheme.md`).")
-        else:
-            lines.append("No scheme for this family: the frameworks are compared with each other.")
-        if family.missing:
-            lines.append(f"{family.missing_note()} in this transformers.")
+        lines.extend(intro_sentences(family, code="`"))
         if not family.checked:
             continue
         header, rows, _ = family_rows(family, markdown=True)

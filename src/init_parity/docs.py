@@ -48,6 +48,11 @@ def family_table(scheme: FamilyScheme) -> str:
             )
             + " |"
         )
+    if scheme.left:
+        lines += ["", "Left to the framework (not drawn by the scheme; checked for the invariants only):", ""]
+        lines += [f"- `{entry.pattern}`: {entry.reason}" for entry in scheme.left]
+    if scheme.notes:
+        lines += ["", *(f"Note: {note}" for note in scheme.notes)]
     return "\n".join(lines)
 
 

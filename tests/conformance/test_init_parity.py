@@ -12,11 +12,12 @@ import unittest
 
 import pytest
 
-from init_parity.models.discovery import discover
+from init_parity.activation import is_enabled
+from init_parity.models.discovery import discover, missing_dependency
 from init_parity.models.tiny_configs import tiny_config
 from init_parity.scheme import scheme_for_model_type
 from init_parity.testing import InitParityTesterMixin
-from tests.conformance.expectations import KNOWN_DRIFTS
+from tests.conformance.expectations import KNOWN_DRIFTS, STOCK_DRIFTS
 
 
 class TinyModelTester:
@@ -33,6 +34,9 @@ def checkable(family) -> str | None:
     """None when the suite checks ``family``, else the reason it cannot."""
     if "pt" not in family.classes:
         return "no PyTorch class in the auto mappings (the reference framework)"
+    missing = missing_dependency(family)
+    if missing:
+        return missing
     if scheme_for_model_type(family.model_type) is None and len(family.classes) < 2:
         return "PyTorch only and no scheme: nothing to compare"
     return None
@@ -75,7 +79,8 @@ def _test_class(family) -> type:
             continue
         framework = test_name.rsplit("_", 1)[-1]
         kind = "scheme" if "follows_scheme" in test_name else "across"
-        reason = KNOWN_DRIFTS.get((family.model_type, f"{kind}-{framework}"))
+        drifts = KNOWN_DRIFTS if is_enabled() else STOCK_DRIFTS
+        reason = drifts.get((family.model_type, f"{kind}-{framework}"))
         if reason:
             setattr(cls, test_name, _strict_xfail(getattr(InitParityTesterMixin, test_name), reason))
     return cls

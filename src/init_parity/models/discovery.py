@@ -24,6 +24,11 @@ COMPOSITES = {
 }
 
 
+REQUIRES = {"deta": ("torchvision", "DetaModel calls requires_backends(self, ['torchvision']) when built")}
+"""Model types whose PyTorch class needs a package outside the suite's ``[testing]`` extra: the package and
+what fails without it. (torchvision is not installable beside torch 2.13.0 here: PyPI's wheel does not import.)"""
+
+
 @dataclass(frozen=True)
 class ModelFamily:
     """One model type and the class that represents it in each framework where it exists."""
@@ -95,3 +100,13 @@ def family(model_type: str, frameworks: tuple[str, ...] | None = None) -> ModelF
             return found
     known = ", ".join(f.model_type for f in discover(frameworks))
     raise KeyError(f"{model_type!r} is not an encoder-decoder model type of this transformers. Known: {known}")
+
+
+def missing_dependency(found: ModelFamily) -> str | None:
+    """Why ``found`` cannot be built here (a package it needs is not installed), or None."""
+    import importlib.util
+
+    needed = REQUIRES.get(found.model_type)
+    if needed is None or importlib.util.find_spec(needed[0]) is not None:
+        return None
+    return f"needs {needed[0]}, which is not installed: {needed[1]} (ImportError)"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from .bart import BART_LIKE_FAMILIES
+from .bart_copies import BART_COPY_FAMILIES
 from .distributions import Constant, Deterministic, Distribution, Normal, TruncatedNormal, Uniform
-from .rules import FamilyScheme, Rule
+from .rules import FamilyScheme, LeftToFramework, Rule
 from .speech import SPEECH_FAMILIES
 from .t5 import T5_FAMILY
 
 FAMILIES: dict[str, FamilyScheme] = {
-    scheme.family: scheme for scheme in (T5_FAMILY, *BART_LIKE_FAMILIES, *SPEECH_FAMILIES)
+    scheme.family: scheme for scheme in (T5_FAMILY, *BART_LIKE_FAMILIES, *SPEECH_FAMILIES, *BART_COPY_FAMILIES)
 }
 
 
@@ -27,6 +28,7 @@ __all__ = [
     "Distribution",
     "FAMILIES",
     "FamilyScheme",
+    "LeftToFramework",
     "Normal",
     "Rule",
     "TruncatedNormal",

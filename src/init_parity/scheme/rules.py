@@ -76,16 +76,43 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class LeftToFramework:
+    """Tensors the scheme does not draw: the model's own code (or PyTorch's default) sets them, for the
+    stated reason. The appliers leave them to the original method; the suite checks only the
+    invariants (finite, independent, present) on them."""
+
+    pattern: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        re.compile(self.pattern)
+
+    def applies(self, name: str) -> bool:
+        return re.search(self.pattern, name) is not None
+
+
+@dataclass(frozen=True)
 class FamilyScheme:
-    """The rules of one model family, first match wins."""
+    """The rules of one model family, first match wins. A name that one of ``left`` matches has no
+    rule (it is left to the framework, with the reason)."""
 
     family: str
     model_types: tuple[str, ...]
     rules: tuple[Rule, ...]
     reference: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    left: tuple[LeftToFramework, ...] = ()
+
+    def left_reason(self, name: str) -> str | None:
+        """Why ``name`` is left to the framework, or None when the scheme draws it."""
+        for entry in self.left:
+            if entry.applies(name):
+                return entry.reason
+        return None
 
     def rule_for(self, name: str, config: Any) -> Rule | None:
+        if self.left and self.left_reason(name) is not None:
+            return None
         for rule in self.rules:
             if rule.applies(name, config):
                 return rule

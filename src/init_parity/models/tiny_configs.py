@@ -34,18 +34,6 @@ SIZES: dict[str, Any] = {
     "max_position_embeddings": 64,
 }
 
-_T5GEMMA_STACK = {
-    "vocab_size": 512,
-    "hidden_size": 64,
-    "intermediate_size": 128,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 4,
-    "num_key_value_heads": 2,
-    "head_dim": 16,
-    "query_pre_attn_scalar": 16,
-    "sliding_window": 16,
-    "max_position_embeddings": 64,
-}
 _GQA_STACK = {
     "hidden_size": 64,
     "intermediate_size": 128,
@@ -55,6 +43,7 @@ _GQA_STACK = {
     "head_dim": 16,
     "max_position_embeddings": 64,
 }
+_T5GEMMA_STACK = {**_GQA_STACK, "vocab_size": 512, "query_pre_attn_scalar": 16, "sliding_window": 16}
 _BART_STACK = {
     "vocab_size": 512,
     "d_model": 64,
@@ -82,6 +71,15 @@ def _resnet(out_features: list[str]) -> dict[str, Any]:
 
 # DETR-style detectors: transformers' own tiny backbone instead of timm's, never a pretrained one
 _DETR = {"use_timm_backbone": False, "backbone": None, "use_pretrained_backbone": False, "num_queries": 16}
+_SWIN = {
+    "model_type": "swin",
+    "embed_dim": 16,
+    "depths": [1, 1, 1, 1],
+    "num_heads": [1, 1, 1, 1],
+    "window_size": 7,
+    "image_size": 224,
+    "out_indices": [2, 3, 4],
+}
 _DETR_SINGLE_LEVEL = ("detr", "conditional_detr", "table-transformer", "dab-detr")
 _RT_DETR = {
     "backbone_config": {
@@ -197,15 +195,7 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     **{
         model_type: {
             **_DETR,
-            "backbone_config": {
-                "model_type": "swin",
-                "embed_dim": 16,
-                "depths": [1, 1, 1, 1],
-                "num_heads": [1, 1, 1, 1],
-                "window_size": 7,
-                "image_size": 224,
-                "out_indices": [2, 3, 4],
-            },
+            "backbone_config": _SWIN,
             "text_config": {
                 "model_type": "bert",
                 "vocab_size": 512,
@@ -224,15 +214,7 @@ OVERRIDES: dict[str, dict[str, Any]] = {
         "use_timm_backbone": False,
         "backbone": None,
         "use_pretrained_backbone": False,
-        "backbone_config": {
-            "model_type": "swin",
-            "embed_dim": 16,
-            "depths": [1, 1, 1, 1],
-            "num_heads": [1, 1, 1, 1],
-            "window_size": 7,
-            "image_size": 224,
-            "out_indices": [2, 3, 4],
-        },
+        "backbone_config": _SWIN,
         "text_config": {
             "model_type": "clip_text_model",
             "vocab_size": 512,

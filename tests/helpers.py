@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import unittest
 
 
 def run_python(code: str, **env: str) -> dict:
@@ -19,3 +20,30 @@ def run_python(code: str, **env: str) -> dict:
     if completed.returncode != 0:
         raise AssertionError(f"subprocess failed:\n{completed.stdout}\n{completed.stderr}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def transformers_line() -> str:
+    """``"4"`` on transformers 4.57.6, ``"5"`` on the 5.x line."""
+    from init_parity.targets import major, transformers_version
+
+    return major(transformers_version())
+
+
+ON_TRANSFORMERS_5 = transformers_line() == "5"
+# for tests of TensorFlow / Flax models or of 4.57-only behaviour: they skip on 5.x, saying why
+needs_transformers_4 = unittest.skipIf(
+    ON_TRANSFORMERS_5, "needs transformers 4.57.6: TensorFlow and Flax models were removed in transformers 5.0"
+)
+# for tests of what only the 5.x line does (forced ties, meta-device loading)
+needs_transformers_5 = unittest.skipUnless(ON_TRANSFORMERS_5, "needs transformers 5.23.x: tests 5.x-only behaviour")
+
+
+def skip_unless_available(test: unittest.TestCase, framework: str) -> None:
+    """Skip ``test`` with the reason when ``framework`` cannot be used here (not installed, or not in
+    this transformers)."""
+    from init_parity.frameworks import FrameworkMissing, require
+
+    try:
+        require(framework)
+    except FrameworkMissing as missing:
+        test.skipTest(str(missing))

@@ -3,6 +3,7 @@ that turns it off gives back upstream behaviour exactly."""
 
 import unittest
 
+from init_parity.targets import is_supported
 from tests.helpers import run_python
 
 LM_HEAD_STD = """
@@ -41,12 +42,23 @@ class ActivationTest(unittest.TestCase):
             """
             import json
             import init_parity
-            from transformers.models.t5 import modeling_t5, modeling_tf_t5, modeling_flax_t5
+            import transformers
+            from transformers.models.t5 import configuration_t5, modeling_t5
+            from transformers.modeling_utils import PreTrainedModel
+
+            line_4 = transformers.__version__.startswith("4.")
+            if line_4:
+                from transformers.models.t5 import modeling_tf_t5, modeling_flax_t5
+                others = [(modeling_tf_t5.TFT5ForConditionalGeneration, "build"),
+                          (modeling_flax_t5.FlaxT5PreTrainedModel, "init_weights")]
+            else:  # 5.x: the config keeps an untied head, and the model keeps its other ties
+                others = [(configuration_t5.T5Config, "__post_init__"),
+                          (PreTrainedModel, "get_expanded_tied_weights_keys")]
             patched = modeling_t5.T5PreTrainedModel.__dict__["_init_weights"]
+            others_patched = all(hasattr(cls.__dict__[name], "__init_parity_wrapped__") for cls, name in others)
             init_parity.disable(); init_parity.disable()
             stock = modeling_t5.T5PreTrainedModel.__dict__["_init_weights"]
-            stock_tf = modeling_tf_t5.TFT5ForConditionalGeneration.__dict__["build"]
-            stock_flax = modeling_flax_t5.FlaxT5PreTrainedModel.__dict__["init_weights"]
+            others_restored = not any(hasattr(cls.__dict__[name], "__init_parity_wrapped__") for cls, name in others)
             init_parity.enable(); init_parity.enable()
             again = modeling_t5.T5PreTrainedModel.__dict__["_init_weights"]
             with init_parity.use_scheme(False):
@@ -56,8 +68,8 @@ class ActivationTest(unittest.TestCase):
             print(json.dumps({
                 "stock_is_upstream": stock.__module__ == modeling_t5.__name__ and stock is not patched,
                 "stock_is_original": stock is getattr(patched, "__wrapped__", None),
-                "tf_restored": not hasattr(stock_tf, "__init_parity_wrapped__"),
-                "flax_restored": not hasattr(stock_flax, "__init_parity_wrapped__"),
+                "others_patched": others_patched,
+                "others_restored": others_restored,
                 "enabled_again": again is not stock and hasattr(again, "__init_parity_wrapped__"),
                 "context_off": inside is stock,
                 "context_restores": hasattr(after, "__init_parity_wrapped__"),
@@ -73,17 +85,23 @@ class ActivationTest(unittest.TestCase):
             import json, warnings
             import init_parity.targets
             # an installed transformers other than the supported one: move the supported version instead
-            init_parity.targets.SUPPORTED_TRANSFORMERS = "4.99.0"
+            init_parity.targets.SUPPORTED_TRANSFORMERS = ("4.99.0", "5.99.x")
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 from transformers.models.t5 import modeling_t5
                 from transformers.models.mt5 import modeling_mt5
+                import transformers
             ours = [str(w.message) for w in caught if "init_parity" in str(w.message)]
             wrapped = hasattr(modeling_t5.T5PreTrainedModel._init_weights, "__init_parity_wrapped__")
-            print(json.dumps({"warnings": ours, "wrapped": wrapped}))
+            print(json.dumps({"warnings": ours, "wrapped": wrapped, "installed": transformers.__version__}))
             """
         )
         self.assertFalse(result["wrapped"])
         self.assertEqual(len(result["warnings"]), 1, result["warnings"])
-        self.assertIn("transformers==4.99.0", result["warnings"][0])
-        self.assertIn("4.57.6 is installed", result["warnings"][0])
+        self.assertIn("supports transformers 4.99.0 or 5.99.x", result["warnings"][0])
+        self.assertIn(f"{result['installed']} is installed", result["warnings"][0])
+        self.assertIn("pip install 'transformers==4.99.0' or 'transformers==5.99.*'", result["warnings"][0])
+
+    def test_both_release_lines_are_supported(self):
+        self.assertTrue(all(map(is_supported, ("4.57.6", "5.23.0", "5.23.1", "5.23.12"))))
+        self.assertFalse(any(map(is_supported, ("4.57.5", "4.57.6.dev0", "5.22.0", "5.24.0", "5.230.0", "", None))))

@@ -8,10 +8,10 @@ import unittest
 from parameterized import parameterized
 
 import init_parity
-from init_parity.frameworks import installed
 from init_parity.models.build import build_model
 from init_parity.models.tiny_configs import tiny_config
 from init_parity.report.first_loss import decoder_start, mean_cross_entropy, random_batch
+from tests.helpers import skip_unless_available
 
 CLASSES = {
     "pt": "T5ForConditionalGeneration",
@@ -24,8 +24,7 @@ VOCAB = 32128
 class InitialLossTest(unittest.TestCase):
     @parameterized.expand([(fw,) for fw in ("pt", "tf", "flax")])
     def test_scheme_starts_near_the_uniform_guess(self, framework):
-        if framework not in installed():
-            self.skipTest(f"{framework} is not installed")
+        skip_unless_available(self, framework)
         config = tiny_config("t5", vocab_size=VOCAB, decoder_start_token_id=0)
         inputs, labels = random_batch(VOCAB, seed=0, batch=4, length=16)
         losses = {}

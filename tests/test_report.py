@@ -25,6 +25,7 @@ import pytest
 from init_parity import frameworks
 from init_parity.cli import EXIT_BAD_INPUT, EXIT_DRIFT, EXIT_OK, main
 from init_parity.scheme import FAMILIES
+from tests.helpers import needs_transformers_4
 
 CHROMIUM = "/usr/bin/chromium"
 T5_ROLES = [role for role in FAMILIES["t5"].roles() if role in ("embedding.shared", "lm_head.untied", "attention.q")]
@@ -195,6 +196,7 @@ class ReportExitCodesTest(unittest.TestCase):
         self.assertIn("mxnet", err)
         self.assertIn("pt, tf, flax", err)
 
+    @needs_transformers_4
     def test_missing_framework_names_the_installed_ones_and_the_extra(self):
         with mock.patch.dict(frameworks._REQUIRED, {"flax": ("jax", "init_parity_no_such_module")}):
             code, _, err = run("--frameworks", "pt,flax", "--quiet")
@@ -202,6 +204,14 @@ class ReportExitCodesTest(unittest.TestCase):
         self.assertIn("Flax is not installed", err)
         self.assertIn("[flax]", err)
         self.assertIn("Installed: pt, tf", err)
+
+    def test_flax_on_transformers_5_names_the_extra_and_the_release_that_has_it(self):
+        with mock.patch.object(frameworks, "transformers_version", lambda: "5.23.0"):
+            code, _, err = run("--frameworks", "pt,flax", "--quiet")
+        self.assertEqual(code, EXIT_BAD_INPUT)
+        self.assertIn("transformers 5.23.0 has no Flax models", err)
+        self.assertIn("[flax]", err)
+        self.assertIn("4.57.6", err)
 
     def test_bad_format_and_seeds(self):
         self.assertEqual(run("--format", "pdf")[0], EXIT_BAD_INPUT)
@@ -221,6 +231,7 @@ class ReportFrameworksTest(unittest.TestCase):
         self.folder = Path(tempfile.mkdtemp(prefix="init-parity-report-"))
         self.addCleanup(shutil.rmtree, self.folder, ignore_errors=True)
 
+    @needs_transformers_4
     def test_subset(self):
         code, out, _ = run("--models", "t5", "--frameworks", "pt,flax", "--scheme", "--format", "json",
                            "--output", str(self.folder), "--no-plots", "--quiet")  # fmt: skip
@@ -233,6 +244,7 @@ class ReportFrameworksTest(unittest.TestCase):
         self.assertIn("attention.q [pt~flax]", labels)
         self.assertFalse(any("tf" in label.split("[", 1)[1] for label in labels))
 
+    @needs_transformers_4
     def test_no_counterpart_is_reported_not_fatal(self):
         # pegasus_x exists in PyTorch only
         code, out, _ = run("--models", "pegasus_x", "--frameworks", "pt,tf", "--scheme", "--format", "markdown",
@@ -241,6 +253,7 @@ class ReportFrameworksTest(unittest.TestCase):
         self.assertIn("no tf counterpart", out)
         self.assertIn("no tf counterpart", (self.folder / "report.md").read_text())
 
+    @needs_transformers_4
     def test_no_requested_framework_at_all(self):
         code, out, _ = run("--models", "pegasus_x", "--frameworks", "flax", "--format", "terminal", "--quiet")
         self.assertEqual(code, EXIT_OK, out)

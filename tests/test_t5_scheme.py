@@ -10,9 +10,9 @@ from parameterized import parameterized
 import init_parity
 from init_parity import stats
 from init_parity.conformance import check_arrays, collect, seeds_needed
-from init_parity.frameworks import installed
 from init_parity.models.build import fresh_weights
 from init_parity.models.tiny_configs import tiny_config
+from tests.helpers import skip_unless_available
 
 CLASSES = {
     "pt": "T5ForConditionalGeneration",
@@ -37,8 +37,7 @@ def t5_config():
 class T5SchemeTest(unittest.TestCase):
     @parameterized.expand([(fw,) for fw in ("pt", "tf", "flax")])
     def test_each_role_follows_the_table(self, framework):
-        if framework not in installed():
-            self.skipTest(f"{framework} is not installed")
+        skip_unless_available(self, framework)
         config = t5_config()
         with init_parity.use_scheme(True):
             first = fresh_weights(framework, CLASSES[framework], config, seed=0)
@@ -68,8 +67,7 @@ class T5SchemeTest(unittest.TestCase):
 
     @parameterized.expand([(fw,) for fw in ("tf", "flax")])
     def test_stock_behaviour_comes_back_when_disabled(self, framework):
-        if framework not in installed():
-            self.skipTest(f"{framework} is not installed")
+        skip_unless_available(self, framework)
         with init_parity.use_scheme(False):
             weights = fresh_weights(framework, CLASSES[framework], t5_config(), seed=0)
         # 32768 samples each: the sample std is within 1% of the true std beyond 1e-6 probability

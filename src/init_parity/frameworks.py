@@ -1,10 +1,12 @@
-"""Which frameworks are installed, found without importing them."""
+"""Which frameworks are installed, found without importing them; on transformers 5.x, PyTorch alone
+(its TensorFlow and Flax model classes were removed in 5.0)."""
 
 from __future__ import annotations
 
 import importlib.util
 
 from .naming import FRAMEWORK_TITLES, FRAMEWORKS
+from .targets import SUPPORTED_TRANSFORMERS, frameworks_of, transformers_version
 
 _REQUIRED = {"pt": ("torch",), "tf": ("tensorflow", "tf_keras"), "flax": ("jax", "flax")}
 _EXTRA = {"pt": "torch", "tf": "tf", "flax": "flax"}
@@ -15,12 +17,22 @@ class FrameworkMissing(RuntimeError):
 
 
 def installed() -> tuple[str, ...]:
-    return tuple(fw for fw in FRAMEWORKS if all(importlib.util.find_spec(p) for p in _REQUIRED[fw]))
+    """The frameworks whose packages are installed and whose model classes the installed transformers has."""
+    available = frameworks_of(transformers_version())
+    return tuple(
+        fw for fw in FRAMEWORKS if fw in available and all(importlib.util.find_spec(p) for p in _REQUIRED[fw])
+    )
 
 
 def require(framework: str) -> None:
     if framework not in FRAMEWORKS:
         raise FrameworkMissing(f"unknown framework {framework!r}: choose from {', '.join(FRAMEWORKS)}")
+    version = transformers_version()
+    if framework not in frameworks_of(version):
+        raise FrameworkMissing(
+            f"transformers {version} has no {FRAMEWORK_TITLES[framework]} models (removed in 5.0): "
+            f"pip install 'transformers-init-parity[{_EXTRA[framework]}]' installs transformers=={SUPPORTED_TRANSFORMERS[0]}"
+        )
     missing = [p for p in _REQUIRED[framework] if importlib.util.find_spec(p) is None]
     if missing:
         raise FrameworkMissing(

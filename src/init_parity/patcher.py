@@ -1,5 +1,6 @@
 """Replacing methods with their scheme wrappers: the method of each family model class in a
-modelling module, plus the one framework hook its applier draws through."""
+modelling module, plus the one framework hook its applier draws through; on transformers 5.x also
+the ``__post_init__`` of the T5 family's configuration classes (:mod:`init_parity.untie`)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,25 @@ def _appliers(
 ) -> tuple[Callable[[Any], Any], Callable[[], tuple[type, str, Callable[[Any], Any]]] | None]:
     """The wrapper of the model method, and a function giving (class, method, wrapper) of the
     framework hook the applier needs (Keras' ``add_weight``, Flax's ``param``), if any."""
+    if framework == "config":
+        from .untie import keep_untied_post_init
+
+        return keep_untied_post_init, None
     if framework == "pt":
         from .appliers.torch_applier import scheme_init_weights
+        from .targets import major, transformers_version
 
-        return scheme_init_weights, None
+        if major(transformers_version()) == "4":
+            return scheme_init_weights, None
+
+        def tied_weights() -> tuple[type, str, Callable[[Any], Any]]:
+            from transformers.modeling_utils import PreTrainedModel
+
+            from .untie import keep_input_ties
+
+            return PreTrainedModel, "get_expanded_tied_weights_keys", keep_input_ties
+
+        return scheme_init_weights, tied_weights
     if framework == "tf":
         from .appliers.tf_applier import scheme_add_weight, scheme_build
 

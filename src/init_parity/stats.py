@@ -4,15 +4,23 @@ Every test returns :class:`TestResult` objects with a p-value; a p-value is the 
 conforming model, of a result at least as extreme as the one measured. The questions are
 
 * :func:`one_sample`: does a role's pooled sample follow the distribution the scheme prescribes?
-  A Kolmogorov-Smirnov test of the shape (``ks``) and a variance test sharp on the std (``std``);
+  A Kolmogorov-Smirnov test (``ks``), a variance test sharp on the std (``std``) and a kurtosis
+  test with power against light- and heavy-tailed laws of the right std (``kurtosis``);
+* :func:`tensor_scale`: is one tensor (one layer's copy of a role) drawn at the right scale
+  (``tensor_std``, or ``tensor_std_ratio`` between frameworks)?
 * :func:`two_sample`: do two frameworks draw a role from the same distribution? A two-sample
   Kolmogorov-Smirnov test (``ks2``) and a test of the ratio of the stds (``std_ratio``);
 * :func:`independence`: are a model's tensors distinct and uncorrelated (``identical``,
   ``correlation``, ``duplicate_rows``)?
 
-:func:`verdict` puts every p-value of a model through one Holm-Bonferroni correction
-(:func:`holm`), so that a whole conforming model fails with probability at most
-:data:`FAMILY_WISE_ALPHA`, whatever the number of tests and however they depend on each other.
+:func:`verdict` sorts a model's tests into families (:data:`TEST_FAMILIES`: distribution,
+per-tensor, independence, forward pass), each with its own false-alarm rate, and runs one
+Holm-Bonferroni correction (:func:`holm`) within each: a family's many tests then do not dilute
+another family's power (the ~2,000 correlation pairs of the independence check no longer raise the
+threshold of a role's std test). The rates add up to :data:`FAMILY_WISE_ALPHA`, so a whole conforming
+model fails with probability at most that (Bonferroni over the families, Holm within), whatever the
+number of tests and however they depend on each other. Exact tests (p-value 0 or 1) are rejected
+exactly when p = 0 and spend none of it.
 :func:`required_samples` and :func:`detectable_ratio` say how large a sample the std test needs
 to see a given std ratio. Everything here is numpy and scipy, and deterministic: the only
 subsampling uses a fixed seed.
@@ -32,8 +40,29 @@ from .scheme.distributions import Constant, Deterministic, Normal, TruncatedNorm
 
 FAMILY_WISE_ALPHA = 1e-3
 """False-alarm rate of a whole-model verdict: the probability that :func:`verdict` fails a model
-whose every parameter follows the scheme. Holm's correction keeps it at or below this value under
-any dependence between the tests."""
+whose every parameter follows the scheme. It is the sum of :data:`FAMILY_ALPHAS`; Holm's correction
+within each family keeps that family at or below its rate under any dependence between the tests."""
+
+FAMILY_ALPHAS = {"distribution": 4e-4, "tensor": 3e-4, "independence": 2e-4, "forward": 1e-4}
+"""The false-alarm rate of each test family (:data:`TEST_FAMILIES`); they add up to
+:data:`FAMILY_WISE_ALPHA`. ``distribution``: pooled role tests against the scheme and across
+frameworks; ``tensor``: the per-tensor scale tests; ``independence``: correlation pairs;
+``forward``: the first-loss tests of :mod:`init_parity.forward`."""
+
+TEST_FAMILIES = {
+    "ks": "distribution",
+    "std": "distribution",
+    "kurtosis": "distribution",
+    "ks2": "distribution",
+    "std_ratio": "distribution",
+    "tensor_std": "tensor",
+    "tensor_std_ratio": "tensor",
+    "correlation": "independence",
+    "first_loss": "forward",
+    "first_loss_bound": "forward",
+}
+"""The family of every statistical test. Any other test is exact (constant, padding row, identical,
+duplicate rows, equal tables, finite values, tie structure): p = 0 is a finding, p = 1 is not."""
 
 TEST_ALPHA = 1e-4
 """Per-test threshold where one test is reported on its own (:meth:`TestResult.passes`, the unit
@@ -63,8 +92,24 @@ elements coincide by chance often enough to raise false alarms in a large table.
 _SUBSAMPLE_SEED = 20240601
 
 # tests that are exact (or bookkeeping) rather than statistical: the minimum-sample rule does not apply
+# (per-tensor tests add power to their pooled role's tests, which carry the minimum-sample rule; the
+# first-loss tests have their own number of seeds)
 _EXEMPT_FROM_MIN_SAMPLES = frozenset(
-    {"constant", "constant2", "identical", "duplicate_rows", "equal", "finite", "correlation"}
+    {
+        "constant",
+        "constant2",
+        "padding_row",
+        "identical",
+        "duplicate_rows",
+        "equal",
+        "finite",
+        "tie",
+        "correlation",
+        "tensor_std",
+        "tensor_std_ratio",
+        "first_loss",
+        "first_loss_bound",
+    }
 )
 
 
@@ -94,6 +139,11 @@ class TestResult:
 
 
 # --------------------------------------------------------------------------------------------- helpers
+
+
+def describe_result(result: TestResult) -> str:
+    """``std = 0.0210, p = 3.1e-08 (detail)``: the test, its statistic and p-value, and the words."""
+    return f"{result.test} = {result.statistic:.4g}, p = {result.p_value:.2g} ({result.detail})"
 
 
 def pool(arrays: Iterable[np.ndarray]) -> np.ndarray:
@@ -163,6 +213,44 @@ def _std_test_from_m2(m2: np.ndarray, n: int, dist: Normal | TruncatedNormal | U
     return z, _two_sided_normal_p(z)
 
 
+_GAUSSIANIZE_CLIP = 1e-16
+"""Probabilities are clipped to ``[1e-16, 1 - 1e-16]`` before the normal quantile (|z| <= 8.2): a
+point outside the support of a truncated normal or a uniform still weighs z^4 ~ 4500 in the
+kurtosis, which rejects."""
+
+
+def gaussianize(samples: np.ndarray, dist: Normal | TruncatedNormal | Uniform) -> np.ndarray:
+    """``Phi^-1(F(x))``, ``F`` the cdf of ``dist``: exactly N(0, 1) when ``x`` follows ``dist``
+    (the probability integral transform), so one normality test serves every drawn kind. For a
+    normal it is ``(x - mean) / std`` without rounding through the cdf."""
+    x = np.asarray(samples, dtype=np.float64)
+    if dist.kind == "normal":
+        return (x - dist.mean) / dist.actual_std
+    from scipy.special import ndtri
+
+    return ndtri(np.clip(dist.cdf(x), _GAUSSIANIZE_CLIP, 1.0 - _GAUSSIANIZE_CLIP))
+
+
+def kurtosis_test_batch(samples: np.ndarray, dist: Normal | TruncatedNormal | Uniform) -> tuple[np.ndarray, ...]:
+    """The ``kurtosis`` test of :func:`one_sample` on every row of ``samples`` (``(..., n)``) at once.
+
+    The rows are gaussianized (:func:`gaussianize`) and their sample kurtosis ``b2 = m4 / m2^2``
+    goes through the Anscombe-Glynn test of normality (``scipy.stats.kurtosistest``: a
+    Wilson-Hilferty transform of ``b2`` to N(0, 1), accurate from n = 20). A law of the right std
+    but lighter tails (a uniform: b2 = 1.8 against 3) or heavier ones (a Student t, a Laplace) moves
+    ``b2`` by many standard errors (``sqrt(24 / n)``) where KS, which looks at the largest cdf
+    gap, sees little. Two-sided. Returns ``(b2, z, p_value)`` arrays of shape ``(...)``.
+    """
+    from scipy.stats import kurtosistest
+
+    z_values = gaussianize(samples, dist)
+    centred = z_values - z_values.mean(axis=-1, keepdims=True)
+    m2 = np.mean(centred**2, axis=-1)
+    b2 = np.mean(centred**4, axis=-1) / np.where(m2 > 0, m2, 1.0) ** 2
+    test = kurtosistest(z_values, axis=-1)
+    return b2, np.asarray(test.statistic), np.asarray(test.pvalue)
+
+
 def _constant_test(x: np.ndarray, value: float, test: str = "constant") -> TestResult:
     ok = _is_close_to(x, value)
     deviation = _max_deviation(x, value)
@@ -178,9 +266,11 @@ def one_sample(samples: np.ndarray, dist: Normal | TruncatedNormal | Uniform | C
     """Does the pooled sample ``samples`` follow ``dist``?
 
     For a normal, truncated normal or uniform: ``ks``, the Kolmogorov-Smirnov test against
-    ``dist.cdf`` (sensitive to the shape: truncation, uniform vs normal), and ``std``
-    (:func:`std_test_batch`, sharp on the scale; its ``statistic`` is the measured std). Each
-    rejects a conforming sample with probability ``alpha`` at level ``alpha``. For a constant:
+    ``dist.cdf`` (any difference of the cdf: location, truncation), ``std``
+    (:func:`std_test_batch`, sharp on the scale; its ``statistic`` is the measured std) and
+    ``kurtosis`` (:func:`kurtosis_test_batch`, sharp on the tails at equal std; its ``statistic``
+    is the kurtosis of the gaussianized sample, 3 for a conforming one). Each rejects a conforming
+    sample with probability ``alpha`` at level ``alpha``. For a constant:
     ``constant``, p = 1 when every element equals the value (up to float32 rounding), else 0.
     Non-finite elements give a single ``finite`` result with p = 0. A :class:`Deterministic`
     table is compared by equality elsewhere and raises ``ValueError`` here.
@@ -217,7 +307,49 @@ def one_sample(samples: np.ndarray, dist: Normal | TruncatedNormal | Uniform | C
             f"measured std {measured:.6g}, expected {expected:.6g} (ratio {measured / expected:.4f}); "
             f"{name} = {statistic:.6g}",
         ),
+        _kurtosis_result(x, dist),
     ]
+
+
+def _kurtosis_result(x: np.ndarray, dist: Normal | TruncatedNormal | Uniform) -> TestResult:
+    if x.size < 20:
+        return TestResult("kurtosis", math.nan, 1.0, int(x.size), "fewer than 20 elements: no kurtosis test")
+    b2, z, p_value = (float(value) for value in kurtosis_test_batch(x, dist))
+    tails = "lighter" if b2 < 3 else "heavier"
+    detail = f"kurtosis {b2:.4g} of the sample mapped to N(0, 1) through {dist.describe()} (3 expected; {tails} tails); z = {z:.4g}"
+    return TestResult("kurtosis", b2, p_value, int(x.size), detail)
+
+
+def tensor_scale(
+    name: str,
+    samples: np.ndarray,
+    dist: Normal | TruncatedNormal | Uniform | None = None,
+    other: np.ndarray | None = None,
+) -> TestResult | None:
+    """The scale of one tensor on its own, beside its role's pooled tests: one layer 5% off hides in
+    a pool of many layers, not in a test of that layer alone.
+
+    Against ``dist``: ``tensor_std`` (the ``std`` test of :func:`one_sample`); against another
+    framework's copy ``other``: ``tensor_std_ratio`` (the ``std_ratio`` test of :func:`two_sample`).
+    ``detail`` starts with ``name``. None for a constant or too small a tensor (fewer than two
+    elements), and for a constant ``dist`` (the role's exact test covers it).
+    """
+    x = np.asarray(samples, dtype=np.float64).reshape(-1)
+    if x.size < 2 or not np.all(np.isfinite(x)):
+        return None  # the role's finite test names it
+    if other is not None:
+        y = np.asarray(other, dtype=np.float64).reshape(-1)
+        if y.size < 2 or not np.all(np.isfinite(y)) or np.ptp(x) == 0 or np.ptp(y) == 0:
+            return None
+        ratio, z, p_value = (float(value) for value in std_ratio_test_batch(x, y))
+        detail = f"{name}: std ratio {ratio:.4f}; z = {z:.4g}"
+        return TestResult("tensor_std_ratio", ratio, p_value, int(min(x.size, y.size)), detail)
+    if dist is None or dist.kind not in ("normal", "truncated_normal", "uniform") or dist.actual_std == 0.0:
+        return None
+    measured, statistic, p_value = (float(value) for value in std_test_batch(x, dist))
+    ratio = measured / dist.actual_std
+    detail = f"{name}: measured std {measured:.6g}, expected {dist.actual_std:.6g} (ratio {ratio:.4f})"
+    return TestResult("tensor_std", measured, p_value, int(x.size), detail)
 
 
 # ---------------------------------------------------------------------------------------- two samples
@@ -501,9 +633,7 @@ class Verdict:
     def describe(self) -> list[str]:
         """One line per finding, for logs and assertion messages."""
         lines = [
-            f"{label}: {result.test} p = {result.p_value:.3g} ({result.detail})"
-            for label, rejected in self.drifting.items()
-            for result in rejected
+            f"{label}: {describe_result(result)}" for label, rejected in self.drifting.items() for result in rejected
         ]
         flag = " (allowed)" if self.allow_underpowered else ""
         lines.extend(
@@ -512,23 +642,51 @@ class Verdict:
         return lines
 
 
+def family_of_test(test: str) -> str | None:
+    """The family (:data:`TEST_FAMILIES`) a test's p-value is corrected in; None for an exact test."""
+    return TEST_FAMILIES.get(test)
+
+
+def corrected_rejections(
+    p_values: Sequence[float], tests: Sequence[str], alpha: float = FAMILY_WISE_ALPHA
+) -> list[bool]:
+    """Which of the p-values (of the named tests) are rejected: one Holm correction per test family
+    at its share of ``alpha`` (:data:`FAMILY_ALPHAS` scaled by ``alpha / FAMILY_WISE_ALPHA``); an
+    exact test is rejected when its p-value is 0 (or NaN)."""
+    rejected = [False] * len(p_values)
+    by_family: dict[str, list[int]] = {}
+    for index, (p_value, test) in enumerate(zip(p_values, tests)):
+        family = family_of_test(test)
+        if family is None:
+            rejected[index] = not p_value > 0.0
+        else:
+            by_family.setdefault(family, []).append(index)
+    scale = alpha / FAMILY_WISE_ALPHA
+    for family, indices in by_family.items():
+        family_rejected = holm([p_values[i] for i in indices], FAMILY_ALPHAS[family] * scale)
+        for index, is_rejected in zip(indices, family_rejected):
+            rejected[index] = is_rejected
+    return rejected
+
+
 def verdict(
     results: Mapping[str, Sequence[TestResult]],
     alpha: float = FAMILY_WISE_ALPHA,
     min_samples: int = MIN_SAMPLES,
     allow_underpowered: bool = False,
 ) -> Verdict:
-    """One Holm correction over every p-value of ``results`` (label -> tests, a label being a role,
-    a framework pair or any name): the labels with a rejected test drift. A conforming model
-    fails with probability at most ``alpha``.
+    """Every p-value of ``results`` (label -> tests, a label being a role, a tensor, a framework pair
+    or any name) through :func:`corrected_rejections`: the labels with a rejected test drift. A
+    conforming model fails with probability at most ``alpha``.
 
     A label whose statistical tests have fewer than ``min_samples`` samples is listed in
     ``underpowered`` and fails the verdict unless ``allow_underpowered``: a small sample passing is
-    no evidence (:func:`detectable_ratio`). Exact tests (constant, identical, duplicate rows,
-    equality, finiteness) and the correlation screen of :func:`independence` are exempt.
+    no evidence (:func:`detectable_ratio`). Exact tests, the correlation screen of
+    :func:`independence`, the per-tensor tests (their role's pooled test carries the rule) and the
+    first-loss tests are exempt.
     """
     flat = [(label, result) for label, tests in results.items() for result in tests]
-    rejected = holm([result.p_value for _, result in flat], alpha)
+    rejected = corrected_rejections([result.p_value for _, result in flat], [result.test for _, result in flat], alpha)
     drifting: dict[str, list[TestResult]] = {}
     for (label, result), is_rejected in zip(flat, rejected):
         if is_rejected:

@@ -104,22 +104,37 @@ def vocab_sizes(config: Any) -> tuple[int, int]:
     return source, target
 
 
+def measurable(framework: str, model_type: str, class_name: str, config: Any) -> str | None:
+    """None when the first loss of ``class_name`` can be measured, else why not (not a text-to-text
+    LM: speech or vision input, or no LM head)."""
+    source, target = vocab_sizes(config)
+    if not has_lm_head(framework, model_type, class_name):
+        return f"{class_name} is not a text-to-text LM"
+    import transformers
+
+    main_input = getattr(getattr(transformers, class_name), "main_input_name", "input_ids")
+    if main_input != "input_ids" or source <= 0 or target <= 0:
+        return f"input is {main_input}, not token ids"
+    return None
+
+
+def first_loss_of(framework: str, model: Any, config: Any, seed: int = 0) -> float:
+    """The first loss of an already built text-to-text LM on the random batch of ``seed``."""
+    source, target = vocab_sizes(config)
+    inputs, _ = random_batch(source, seed)
+    _, labels = random_batch(target, seed)
+    return mean_cross_entropy(framework, model, inputs, labels, decoder_start(config))
+
+
 def measure(framework: str, model_type: str, class_name: str, config: Any, seed: int = 0) -> FirstLoss:
     """Build ``class_name`` fresh from ``config`` with ``seed`` (under whichever scheme mode is
     active) and measure its first loss; a model that is not a text-to-text LM (speech or vision
     input, no LM head) gets a note instead."""
     from ..models.build import build_model
 
-    source, target = vocab_sizes(config)
-    if not has_lm_head(framework, model_type, class_name):
-        return FirstLoss(framework, None, target, f"{class_name} is not a text-to-text LM")
-    import transformers
-
-    main_input = getattr(getattr(transformers, class_name), "main_input_name", "input_ids")
-    if main_input != "input_ids" or source <= 0 or target <= 0:
-        return FirstLoss(framework, None, target, f"input is {main_input}, not token ids")
+    target = vocab_sizes(config)[1]
+    why_not = measurable(framework, model_type, class_name, config)
+    if why_not is not None:
+        return FirstLoss(framework, None, target, why_not)
     model = build_model(framework, class_name, config, seed)
-    inputs, _ = random_batch(source, seed)
-    _, labels = random_batch(target, seed)
-    loss = mean_cross_entropy(framework, model, inputs, labels, decoder_start(config))
-    return FirstLoss(framework, loss, target)
+    return FirstLoss(framework, first_loss_of(framework, model, config, seed), target)

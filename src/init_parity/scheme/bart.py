@@ -176,7 +176,9 @@ def _sinusoids_source(model: str) -> str:
 
 
 def _family(family: str, reference: str, rules: tuple[Rule, ...], notes: tuple[str, ...] = ()) -> FamilyScheme:
-    return FamilyScheme(family=family, model_types=(family,), rules=rules, reference=reference, notes=notes)
+    return FamilyScheme(
+        family=family, model_types=(family,), rules=rules, reference=reference, notes=notes, first_loss_margin=1.0
+    )
 
 
 BART_FAMILY = _family(

@@ -102,6 +102,10 @@ class FamilyScheme:
     reference: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
     left: tuple[LeftToFramework, ...] = ()
+    first_loss_margin: float | None = None
+    """The scheme's bound on the first loss of a fresh model with an LM head on random tokens,
+    as a margin over ln(V) (the entropy of a uniform guess over the target vocabulary): the bound is
+    ``ln(V) + first_loss_margin``. None: the scheme states no bound (:mod:`init_parity.forward`)."""
 
     def left_reason(self, name: str) -> str | None:
         """Why ``name`` is left to the framework, or None when the scheme draws it."""

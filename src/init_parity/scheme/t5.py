@@ -15,6 +15,7 @@ T5_FAMILY = FamilyScheme(
     family="t5",
     model_types=("t5", "mt5", "umt5", "longt5", "switch_transformers", "pop2piano", "udop"),
     reference="PyTorch T5PreTrainedModel._init_weights (4.57.6), with the untied lm_head of T5X",
+    first_loss_margin=1.0,
     rules=(
         Rule(
             "embedding.shared",

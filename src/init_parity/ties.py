@@ -1,0 +1,91 @@
+"""Tie structure: a tied output head is the input embedding itself, an untied one a tensor of its own.
+
+``tie_word_embeddings`` decides whether a model with an LM head multiplies by its input embedding
+or by a separate head. Which one a framework really built is a structural fact, checked here and
+not assumed: a head that is only a copy of the embedding (equal at first, apart after one step of
+training) and a head tied although the config unties it both pass every statistical test of the
+weights. The checks read the weights dictionary of :func:`init_parity.models.build.weights`, which
+holds every distinct tensor once under PyTorch's name: a tied head is absent from it, an untied
+head present.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .stats import TestResult
+
+HEAD_PATTERN = re.compile(r"(?:^|\.)(?:lm_head|proj_out)\.weight$")
+"""PyTorch names of the output heads of transformers' encoder-decoder LMs (``proj_out``: Whisper)."""
+
+INPUT_EMBEDDING_PATTERN = re.compile(r"(?:^|\.)(?:shared|decoder\.embed_tokens)\.weight$")
+
+# the PyTorch auto mappings whose classes have an output head (a TF / Flax class counts by its PyTorch name)
+_LM_MAPPINGS = (
+    "MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES",
+    "MODEL_FOR_CAUSAL_LM_MAPPING_NAMES",
+    "MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING_NAMES",
+    "MODEL_FOR_VISION_2_SEQ_MAPPING_NAMES",
+)
+_FRAMEWORK_PREFIXES = ("TF", "Flax")
+
+
+def pytorch_class_name(class_name: str) -> str:
+    """``TFT5Model`` / ``FlaxT5Model`` -> ``T5Model``."""
+    for prefix in _FRAMEWORK_PREFIXES:
+        if class_name.startswith(prefix) and class_name[len(prefix) : len(prefix) + 1].isupper():
+            return class_name[len(prefix) :]
+    return class_name
+
+
+def is_lm_class(class_name: str) -> bool:
+    """Whether ``class_name`` (of any framework) is listed by an auto mapping of models with an LM head."""
+    module = importlib.import_module("transformers.models.auto.modeling_auto")
+    wanted = pytorch_class_name(class_name)
+    for mapping in _LM_MAPPINGS:
+        for names in getattr(module, mapping, {}).values():
+            if wanted in (names if isinstance(names, (list, tuple)) else (names,)):
+                return True
+    return False
+
+
+def ties_word_embeddings(config: Any) -> bool:
+    """The config's ``tie_word_embeddings`` (of its text config where it has one); True by default."""
+    text = config.get_text_config() if hasattr(config, "get_text_config") else config
+    return bool(getattr(text, "tie_word_embeddings", getattr(config, "tie_word_embeddings", True)))
+
+
+def tie_findings(class_name: str, config: Any, weights: Mapping[str, np.ndarray]) -> list[TestResult]:
+    """Exact ``tie`` results (p = 0) for a model of ``class_name`` whose distinct tensors are
+    ``weights`` (PyTorch names; tied tensors once): the head must be absent (one tensor with the
+    embedding) when ``config`` ties it and present when it does not. Nothing for a class without an
+    LM head."""
+    if not is_lm_class(class_name):
+        return []
+    tied = ties_word_embeddings(config)
+    heads = sorted(name for name in weights if HEAD_PATTERN.search(name))
+    if tied and heads:
+        embeddings = [name for name in weights if INPUT_EMBEDDING_PATTERN.search(name)]
+        equal = [
+            other
+            for other in embeddings
+            if weights[other].shape == weights[heads[0]].shape and np.array_equal(weights[other], weights[heads[0]])
+        ]
+        copy = f" (a copy equal to {equal[0]})" if equal else ""
+        detail = (
+            f"{class_name}: tie_word_embeddings=True but {heads[0]} is a tensor of its own{copy}: "
+            "the tied head is not the input embedding"
+        )
+        return [TestResult("tie", 1.0, 0.0, int(weights[heads[0]].size), detail)]
+    if not tied and not heads:
+        detail = (
+            f"{class_name}: tie_word_embeddings=False but it has no output head of its own "
+            "(no lm_head / proj_out weight): the untied head is silently tied to the input embedding"
+        )
+        return [TestResult("tie", 1.0, 0.0, 0, detail)]
+    return []

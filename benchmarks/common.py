@@ -10,16 +10,23 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 MODES = ("stock", "scheme")
 
 
-def t5_config(size: str):
-    """T5 v1.1 shapes (untied lm_head, gated-gelu), as in the t5-v1_1-small / -base configs."""
-    from transformers import T5Config
+def t5_config(size: str, model_type: str = "t5"):
+    """T5 v1.1 shapes (untied lm_head, gated-gelu), as in the t5-v1_1-small / -base configs, for
+    ``model_type`` (t5, mt5, umt5 ...). On transformers 5.x the stock config forces the tie: build it
+    under the same :func:`mode_switch` as the model."""
+    from transformers import AutoConfig
 
     shapes = {
         "small": dict(d_model=512, d_ff=1024, d_kv=64, num_heads=6, num_layers=8),
         "base": dict(d_model=768, d_ff=2048, d_kv=64, num_heads=12, num_layers=12),
     }[size]
-    return T5Config(
-        vocab_size=32128, feed_forward_proj="gated-gelu", tie_word_embeddings=False, decoder_start_token_id=0, **shapes
+    return AutoConfig.for_model(
+        model_type,
+        vocab_size=32128,
+        feed_forward_proj="gated-gelu",
+        tie_word_embeddings=False,
+        decoder_start_token_id=0,
+        **shapes,
     )
 
 

@@ -1,26 +1,109 @@
-"""Which rule, and so which distribution, each parameter of a model gets."""
+"""Which rule, and so which distribution, each parameter of a model gets.
+
+Resolving a name runs the family's regular expressions, and a distribution evaluates formulas of
+the config. Both depend on the config only through the attributes the family's formulas read, so
+they are resolved once per (family, those values) — the config's *signature* — and kept in a
+:class:`Resolver`; a build after the first with the same signature resolves nothing again.
+"""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from ..scheme import Distribution, FamilyScheme, Rule, scheme_for_model_type
+from ..scheme import Distribution, FamilyScheme, Rule, formula, scheme_for_model_type
+
+Resolved = tuple[Rule, Distribution]
 
 
 def family_of(config: Any) -> FamilyScheme | None:
     return scheme_for_model_type(getattr(config, "model_type", ""))
 
 
-def resolve(config: Any, name: str) -> tuple[Rule, Distribution] | None:
-    """The rule and distribution of parameter ``name`` (a PyTorch name), or None if the scheme
-    has no rule for it (the framework's stock initialisation then stands)."""
+@functools.cache
+def _formula_names(scheme: FamilyScheme) -> tuple[str, ...]:
+    """Every config attribute a family's rules read (in ``param``, ``when`` and ``zero_row``)."""
+    names: set[str] = set()
+    for rule in scheme.rules:
+        for text in (rule.param if rule.kind != "deterministic" else None, rule.when, rule.zero_row):
+            if text:
+                names |= formula.names(text)
+    return tuple(sorted(names))
+
+
+_MISSING = object()
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
+def config_signature(scheme: FamilyScheme, config: Any) -> tuple[Any, ...]:
+    """What of ``config`` the scheme depends on: its family and the values of the attributes the
+    family's formulas read."""
+    return (scheme.family, tuple(_hashable(getattr(config, name, _MISSING)) for name in _formula_names(scheme)))
+
+
+class Resolver:
+    """The rule and distribution of each parameter name, for configs of one signature, memoised."""
+
+    def __init__(self, scheme: FamilyScheme, config: Any, signature: tuple[Any, ...]) -> None:
+        self.scheme = scheme
+        self.signature = signature
+        # a snapshot of the attributes the formulas read: a later change to ``config`` cannot leak in
+        self.config = {name: getattr(config, name) for name in _formula_names(scheme) if hasattr(config, name)}
+        self._resolved: dict[str, Resolved | None] = {}
+        self._rows: dict[tuple[str, int], int | None] = {}
+
+    def resolve(self, name: str) -> Resolved | None:
+        """The rule and distribution of parameter ``name`` (a PyTorch name), or None if the scheme has
+        no rule for it (the framework's stock initialisation then stands)."""
+        try:
+            return self._resolved[name]
+        except KeyError:
+            pass
+        rule = self.scheme.rule_for(name, self.config)
+        resolved = None if rule is None else (rule, rule.distribution(self.config))
+        self._resolved[name] = resolved
+        return resolved
+
+    def drawn(self, name: str) -> Resolved | None:
+        """Like :meth:`resolve`, but None also for deterministic tables (the model computes those)."""
+        resolved = self.resolve(name)
+        return resolved if resolved is not None and drawable(resolved[1]) else None
+
+    def zero_row(self, rule: Rule, rows: int) -> int | None:
+        """:func:`zero_row` for this signature, memoised."""
+        key = (rule.role, rows)
+        if key not in self._rows:
+            self._rows[key] = zero_row(rule, self.config, rows)
+        return self._rows[key]
+
+
+_RESOLVERS: dict[tuple[Any, ...], Resolver] = {}
+
+
+def resolver_for(config: Any) -> Resolver | None:
+    """The shared :class:`Resolver` of ``config``'s signature, or None when it has no scheme."""
     scheme = family_of(config)
     if scheme is None:
         return None
-    rule = scheme.rule_for(name, config)
-    if rule is None:
-        return None
-    return rule, rule.distribution(config)
+    signature = config_signature(scheme, config)
+    resolver = _RESOLVERS.get(signature)
+    if resolver is None:
+        resolver = _RESOLVERS[signature] = Resolver(scheme, config, signature)
+    return resolver
+
+
+def resolve(config: Any, name: str) -> Resolved | None:
+    """The rule and distribution of parameter ``name`` (a PyTorch name), or None if the scheme
+    has no rule for it (the framework's stock initialisation then stands)."""
+    resolver = resolver_for(config)
+    return None if resolver is None else resolver.resolve(name)
 
 
 def zero_row(rule: Rule, config: Any, rows: int) -> int | None:

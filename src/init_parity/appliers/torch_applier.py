@@ -1,29 +1,48 @@
 """PyTorch: a replacement for a family's ``PreTrainedModel._init_weights``.
 
 transformers calls ``_init_weights(module)`` once per module, children before parents, and only for
-modules whose weights were not loaded from a checkpoint. The replacement draws every direct
-parameter of ``module`` that the scheme names, and hands a module to the original method only
-when some parameter below it has no rule (a head the scheme leaves as it is), redrawing the
-scheme's parameters below it afterwards so that the original cannot override them. A rule's padding
-row (``Rule.zero_row``) is zeroed right after its draw; deterministic tables are left to the original.
+modules whose weights were not loaded from a checkpoint. The replacement draws each direct
+parameter of ``module`` that the scheme names, once (a parameter already loaded from a checkpoint,
+marked ``_is_hf_initialized``, is left alone). A rule's padding row (``Rule.zero_row``) is zeroed
+right after its draw.
+
+Tensors the scheme does not name (a head it leaves as it is, a deterministic table the model
+computes) keep what the original ``_init_weights`` gives them, so the original still runs on the
+modules where it writes such a tensor, and only there. What it would write into a tensor the scheme
+names is dropped (:class:`_WriteGuard`), so no tensor is drawn twice. Which modules those are is
+found out the first time a module is initialised (the original runs under the guard, which records
+what it writes) and kept in the plan.
+
+The plan (per module: what to draw, and whether to run the original) is computed once per model
+class, config signature and module structure, and reused by every later build of that shape: a
+build then walks its modules once and evaluates no regular expression.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import torch
+from torch.overrides import TorchFunctionMode
+from transformers.modeling_utils import PreTrainedModel
 
-from .plan import drawable, resolve, zero_row
+from .plan import Resolver, resolver_for
 
-_PLAN_ATTRIBUTE = "_init_parity_plan"
+_STATE_ATTRIBUTE = "_init_parity_build"
+
+# what a module's original ``_init_weights`` does, as far as the scheme is concerned
+PROBE = "probe"  # not known yet: run it under the guard, which records what it writes
+SKIP = "skip"  # it writes nothing the scheme leaves to it (or nothing at all): not run
+PLAIN = "plain"  # it writes only tensors the scheme does not name: run as it is
+GUARDED = "guarded"  # it writes both: run under the guard, which drops its writes to scheme tensors
 
 
-@torch.no_grad()
 def draw_(tensor: torch.Tensor, distribution: Any) -> None:
-    """Fill ``tensor`` in place from ``distribution`` with torch's global generator."""
+    """Fill ``tensor`` in place from ``distribution`` with torch's global generator (call it under
+    ``torch.no_grad()``)."""
     kind = distribution.kind
     if kind == "normal":
         tensor.normal_(mean=distribution.mean, std=distribution.std)
@@ -62,48 +81,237 @@ def scope_of(model: torch.nn.Module) -> str:
     return ""
 
 
-class _ModelPlan:
-    """Per model: the name of each module, the rule of each parameter, and the modules that
-    have a parameter without a rule somewhere below them."""
+def modules_of(model: torch.nn.Module, whole: bool = True) -> list[torch.nn.Module]:
+    """The modules of ``model`` in ``model.named_modules()`` order (pre-order, each once), without
+    building their names. Unless ``whole``, a sub-model (a ``PreTrainedModel`` below ``model``) is
+    listed but not entered: transformers initialises the modules below it with the sub-model's own
+    ``_init_weights``, never with ``model``'s."""
+    found: list[torch.nn.Module] = []
+    seen: set[int] = set()
+    stack = [model]
+    while stack:
+        module = stack.pop()
+        if id(module) in seen:
+            continue
+        seen.add(id(module))
+        found.append(module)
+        if whole or module is model or not isinstance(module, PreTrainedModel):
+            stack.extend(child for child in reversed(module._modules.values()) if child is not None)
+    return found
 
-    def __init__(self, model: torch.nn.Module) -> None:
-        self.prefix: dict[int, str] = {}
-        self.needs_original: set[int] = set()
-        self.rules: dict[str, Any] = {}
-        self.config = config = model.config
+
+def structure_of(modules: Iterable[torch.nn.Module]) -> tuple[Any, ...]:
+    """What the plan's positions rely on: each module's class, parameter names and child count."""
+    return tuple((type(m), tuple(m._parameters), len(m._modules)) for m in modules)
+
+
+class _ModulePlan:
+    """One module's part of a build: the direct parameters the scheme draws, as (name, distribution,
+    zero row), and what to do with the original ``_init_weights`` (:data:`PROBE` ... :data:`GUARDED`)."""
+
+    __slots__ = ("draws", "original")
+
+    def __init__(self, draws: tuple[tuple[str, Any, int | None], ...], original: str) -> None:
+        self.draws = draws
+        self.original = original
+
+
+class _BuildPlan:
+    """Per model class, config signature and structure: a :class:`_ModulePlan` (and the class) of each
+    module position, in :func:`modules_of` order, and where the parameters the scheme draws are in
+    the whole model (what :class:`_WriteGuard` protects)."""
+
+    def __init__(self, model: torch.nn.Module, resolver: Resolver, whole: bool) -> None:
         scope = scope_of(model)
-        for prefix, module in model.named_modules():
-            self.prefix.setdefault(id(module), prefix)
-        uncovered: list[str] = []
-        for name, _ in model.named_parameters(remove_duplicate=False):
-            resolved = resolve(config, scope + name)
-            self.rules[name] = resolved
-            if resolved is None or not drawable(resolved[1]):
-                uncovered.append(name)
-        for prefix, module in model.named_modules():
+        every = modules_of(model)
+        prefixes = {id(module): prefix for prefix, module in model.named_modules()}
+        uncovered: list[str] = []  # parameters the scheme does not draw: the original's business
+        self.drawn: list[tuple[int, str]] = []  # (position in the whole model, parameter name)
+        draws_of: dict[int, tuple[tuple[str, Any, int | None], ...]] = {}
+        for index, module in enumerate(every):
+            prefix = prefixes[id(module)]
             head = f"{prefix}." if prefix else ""
-            if any(name.startswith(head) for name in uncovered):
-                self.needs_original.add(id(module))
+            draws = []
+            for local, parameter in module._parameters.items():
+                if parameter is None:
+                    continue
+                resolved = resolver.drawn(scope + head + local)
+                if resolved is None:
+                    uncovered.append(head + local)
+                    continue
+                rule, distribution = resolved
+                row = resolver.zero_row(rule, parameter.shape[0]) if parameter.dim() else None
+                draws.append((local, distribution, row))
+                self.drawn.append((index, local))
+            draws_of[id(module)] = tuple(draws)
+        self.modules: list[_ModulePlan] = []
+        self.types: list[type] = []
+        for module in every if whole else modules_of(model, whole=False):
+            head = f"{prefixes[id(module)]}." if prefixes[id(module)] else ""
+            # the original can only write below the module it is given: it may matter where an
+            # undrawn parameter lies below; whether it does is found out on the first call (PROBE)
+            original = PROBE if any(name.startswith(head) for name in uncovered) else SKIP
+            self.modules.append(_ModulePlan(draws_of[id(module)], original))
+            self.types.append(type(module))
 
-    def draw(self, module: torch.nn.Module, recurse: bool) -> None:
-        prefix = self.prefix[id(module)]
-        head = f"{prefix}." if prefix else ""
-        for local, parameter in module.named_parameters(recurse=recurse):
-            resolved = self.rules.get(head + local)
-            if resolved is not None and drawable(resolved[1]):
-                draw_(parameter, resolved[1])
-                row = zero_row(resolved[0], self.config, parameter.shape[0]) if parameter.dim() else None
-                if row is not None:
-                    with torch.no_grad():
-                        parameter[row].zero_()
+
+_PLANS: dict[tuple[Any, ...], _BuildPlan] = {}
+_MAX_PLANS = 512  # model shapes remembered; the oldest is forgotten first
 
 
-def _plan(model: torch.nn.Module, module: torch.nn.Module) -> _ModelPlan | None:
-    plan = model.__dict__.get(_PLAN_ATTRIBUTE)
-    if plan is None or id(module) not in plan.prefix:
-        plan = _ModelPlan(model)
-        model.__dict__[_PLAN_ATTRIBUTE] = plan
-    return plan if id(module) in plan.prefix else None
+class _Build:
+    """One model's initialisation in progress: its plan, and where each of its modules is in it.
+
+    Normally only the model's own modules are placed, not those of its sub-models (``whole``
+    False); a call for a module below a sub-model (``model.apply(model._init_weights)``) places
+    them all."""
+
+    __slots__ = ("plan", "position", "scheme_storages")
+
+    def __init__(self, model: torch.nn.Module, resolver: Resolver, whole: bool = False) -> None:
+        modules = modules_of(model, whole)
+        key = (type(model), resolver.signature, whole, structure_of(modules))
+        plan = _PLANS.get(key)
+        if plan is None:
+            if len(_PLANS) >= _MAX_PLANS:
+                del _PLANS[next(iter(_PLANS))]
+            plan = _PLANS[key] = _BuildPlan(model, resolver, whole)
+        self.plan = plan
+        self.position = {id(module): position for position, module in enumerate(modules)}
+        self.scheme_storages: set[int] | None = None  # filled when the guard first needs it
+
+    def knows(self, module: torch.nn.Module) -> bool:
+        position = self.position.get(id(module))
+        return position is not None and self.plan.types[position] is type(module)
+
+    def storages(self, model: torch.nn.Module) -> set[int]:
+        """The storages of the parameters the scheme draws (what the guard protects)."""
+        if self.scheme_storages is None:
+            modules = modules_of(model)
+            self.scheme_storages = set()
+            for index, local in self.plan.drawn:
+                parameter = modules[index]._parameters.get(local)
+                if parameter is not None:
+                    self.scheme_storages.add(_storage(parameter))
+        return self.scheme_storages
+
+
+def _storage(tensor: torch.Tensor) -> int:
+    return tensor.untyped_storage()._cdata
+
+
+def _is_write(func: Any) -> bool:
+    """In-place functions and methods (``normal_``, ``zero_``, ``nn.init.trunc_normal_``, ``copy_``),
+    item and ``.data`` assignment: what an ``_init_weights`` writes with."""
+    name = getattr(func, "__name__", "")
+    return (name.endswith("_") and not name.startswith("_")) or name in ("__setitem__", "__set__")
+
+
+class _WriteGuard(TorchFunctionMode):
+    """Drops the writes into ``protected`` storages and records whether anything else was written."""
+
+    def __init__(self, protected: set[int]) -> None:
+        super().__init__()
+        self.protected = protected
+        self.wrote_protected = False
+        self.wrote_other = False
+
+    def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+        target = args[0] if args else None
+        if isinstance(target, torch.Tensor) and _is_write(func):
+            if _storage(target) in self.protected:
+                self.wrote_protected = True
+                return target
+            self.wrote_other = True
+        return func(*args, **(kwargs or {}))
+
+
+def _run_original(
+    original: Callable[[Any, torch.nn.Module], None], model: Any, module: torch.nn.Module, build: _Build
+) -> None:
+    """Run the original ``_init_weights`` on ``module`` as the plan says, learning what it does the
+    first time."""
+    plan = build.plan.modules[build.position[id(module)]]
+    if plan.original == SKIP:
+        return
+    if plan.original == PLAIN:
+        original(model, module)
+        return
+    guard = _WriteGuard(build.storages(model))
+    with guard:
+        original(model, module)
+    if plan.original == PROBE:
+        plan.original = (GUARDED if guard.wrote_protected else PLAIN) if guard.wrote_other else SKIP
+
+
+class _DrawnBy:
+    """Which module drew each parameter (weakly held): a tensor shared by the modules of two builds of
+    one construction (LongT5's stacks are given the parent's embedding) is drawn by the first only.
+    A module initialised again on purpose (already marked ``_is_hf_initialized``) draws regardless."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[weakref.ref, weakref.ref]] = {}
+        self._pruned_at = 4096
+
+    def elsewhere(self, parameter: torch.nn.Parameter, module: torch.nn.Module) -> bool:
+        """Whether ``parameter`` was drawn for another module that transformers has since marked
+        initialised."""
+        entry = self._entries.get(id(parameter))
+        if entry is None or entry[0]() is not parameter:
+            return False
+        drawer = entry[1]()
+        return drawer is not None and drawer is not module and getattr(drawer, "_is_hf_initialized", False)
+
+    def record(self, parameter: torch.nn.Parameter, module: torch.nn.Module) -> None:
+        self._entries[id(parameter)] = (weakref.ref(parameter), weakref.ref(module))
+        if len(self._entries) > 2 * self._pruned_at:
+            self._entries = {key: entry for key, entry in self._entries.items() if entry[0]() is not None}
+            self._pruned_at = max(4096, len(self._entries))
+
+
+_DRAWN_BY = _DrawnBy()
+
+
+def _draw_module(plan: _ModulePlan, module: torch.nn.Module) -> None:
+    """Draw the direct parameters of ``module`` that the scheme names: the one place that decides,
+    per parameter, whether and how it is drawn. Not drawn: a parameter loaded from a checkpoint
+    (``_is_hf_initialized``), or one drawn already for another module of this construction."""
+    parameters = module._parameters
+    again = getattr(module, "_is_hf_initialized", False)  # a caller initialising it once more
+    for local, distribution, row in plan.draws:
+        parameter = parameters.get(local)
+        if parameter is None or getattr(parameter, "_is_hf_initialized", False):
+            continue
+        if not again and _DRAWN_BY.elsewhere(parameter, module):
+            continue
+        draw_(parameter, distribution)
+        if row is not None:
+            parameter[row].zero_()
+        _DRAWN_BY.record(parameter, module)
+
+
+def _initialise(
+    original: Callable[[Any, torch.nn.Module], None], model: Any, module: torch.nn.Module, build: _Build
+) -> None:
+    plan = build.plan.modules[build.position[id(module)]]
+    _run_original(original, model, module, build)
+    if plan.draws:
+        _draw_module(plan, module)
+
+
+def _build_of(model: Any, module: torch.nn.Module) -> _Build | None:
+    build = model.__dict__.get(_STATE_ATTRIBUTE)
+    if build is not None and build.knows(module):
+        return build
+    resolver = resolver_for(model.config)
+    if resolver is None:
+        return None
+    for whole in (False, True):
+        build = _Build(model, resolver, whole)
+        if build.knows(module):
+            model.__dict__[_STATE_ATTRIBUTE] = build
+            return build
+    return None
 
 
 def scheme_init_weights(original: Callable[[Any, torch.nn.Module], None]) -> Callable[[Any, torch.nn.Module], None]:
@@ -111,14 +319,16 @@ def scheme_init_weights(original: Callable[[Any, torch.nn.Module], None]) -> Cal
 
     @functools.wraps(original)
     def _init_weights(self: Any, module: torch.nn.Module) -> None:
-        plan = _plan(self, module)
-        if plan is None:  # a module outside the model, e.g. new embeddings being resized
+        build = _build_of(self, module)
+        if build is None:  # a module outside the model, e.g. new embeddings being resized
             original(self, module)
             return
-        if id(module) in plan.needs_original:
-            original(self, module)
-            plan.draw(module, recurse=True)
+        if torch.is_grad_enabled():  # transformers calls it under no_grad; a user may not
+            with torch.no_grad():
+                _initialise(original, self, module, build)
         else:
-            plan.draw(module, recurse=False)
+            _initialise(original, self, module, build)
+        if module is self:  # the last call of a build: children come first
+            del self.__dict__[_STATE_ATTRIBUTE]
 
     return _init_weights

@@ -1,0 +1,136 @@
+"""The PyTorch applier draws each tensor once and plans once per model shape.
+
+Writes are counted per tensor storage while transformers initialises a fresh model (inside
+``PreTrainedModel._initialize_weights``), with the scheme and without: the scheme never writes a
+tensor more often than stock transformers does, and the original ``_init_weights`` never writes a
+tensor the scheme draws. A second build of the same shape reuses the first one's plan: it resolves
+no parameter name (no regular expression runs).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from unittest import mock
+
+import pytest
+import torch
+import transformers
+from torch.overrides import TorchFunctionMode
+from transformers.modeling_utils import PreTrainedModel
+
+import init_parity
+from init_parity.appliers import torch_applier
+from init_parity.models.discovery import family
+from init_parity.models.tiny_configs import tiny_config
+from init_parity.scheme import FAMILIES, FamilyScheme
+
+
+def _pt_classes() -> list[tuple[str, str]]:
+    found = []
+    for scheme in FAMILIES.values():
+        for model_type in scheme.model_types:
+            try:
+                class_name = family(model_type).classes.get("pt")
+            except KeyError:  # not an encoder-decoder type of this transformers
+                continue
+            if class_name:
+                found.append((model_type, class_name))
+    return found
+
+
+PT_CLASSES = _pt_classes()
+
+
+class _WriteCounter(TorchFunctionMode):
+    """Counts the in-place writes per storage (what :func:`torch_applier._is_write` calls a write)."""
+
+    def __init__(self, counts: Counter) -> None:
+        super().__init__()
+        self.counts = counts
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if args and isinstance(args[0], torch.Tensor) and torch_applier._is_write(func):
+            self.counts[torch_applier._storage(args[0])] += 1
+        return func(*args, **(kwargs or {}))
+
+
+def _writes_while_initialising(class_name: str, config, scheme: bool) -> dict[str, int]:
+    """Parameter name -> number of writes into it while transformers initialises a fresh model."""
+    counts: Counter = Counter()
+    original = PreTrainedModel._initialize_weights
+
+    def counted(self, module):
+        with _WriteCounter(counts):
+            return original(self, module)
+
+    with init_parity.use_scheme(scheme), mock.patch.object(PreTrainedModel, "_initialize_weights", counted):
+        torch.manual_seed(0)
+        model = getattr(transformers, class_name)(config)
+    return {name: counts[torch_applier._storage(p)] for name, p in model.named_parameters()}
+
+
+@pytest.mark.parametrize(("model_type", "class_name"), PT_CLASSES)
+def test_no_tensor_is_written_twice_or_more_often_than_stock_does(model_type, class_name):
+    config = tiny_config(model_type)
+    stock = _writes_while_initialising(class_name, config, scheme=False)
+    scheme = _writes_while_initialising(class_name, config, scheme=True)
+    # a tensor stock leaves to its constructor (LED's layer norms) and the scheme names is written once
+    more = {name: (scheme[name], stock[name]) for name in stock if scheme[name] > max(stock[name], 1)}
+    assert not more, f"{class_name}: (scheme, stock) writes per tensor: {more}"
+
+
+@pytest.mark.parametrize(
+    ("model_type", "class_name"),
+    [("marian", "MarianMTModel"), ("pegasus", "PegasusForConditionalGeneration"), ("whisper", "WhisperModel")],
+)
+def test_a_deterministic_table_does_not_trigger_a_redraw(model_type, class_name):
+    """The families whose original ``_init_weights`` computes a position table: no tensor is written
+    more often than stock writes it (before, the table's ancestors had their subtrees drawn again)."""
+    config = tiny_config(model_type)
+    stock = _writes_while_initialising(class_name, config, scheme=False)
+    scheme = _writes_while_initialising(class_name, config, scheme=True)
+    assert all(scheme[name] <= stock[name] for name in stock), (scheme, stock)
+
+
+def test_the_original_never_writes_a_tensor_the_scheme_draws():
+    """Whisper's original writes the encoder's position table, a tensor the scheme leaves to it, and
+    would write the drawn ones; the guard lets the first through and drops the second."""
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Linear(4, 4))
+    drawn, table = model[0].weight, model[1].weight
+    before = drawn.detach().clone()
+    guard = torch_applier._WriteGuard({torch_applier._storage(drawn)})
+    with guard, torch.no_grad():
+        drawn.data.normal_()
+        drawn[0] = 5.0
+        table.copy_(torch.ones(4, 4))
+    assert torch.equal(drawn, before) and torch.equal(table, torch.ones(4, 4))
+    assert guard.wrote_protected and guard.wrote_other
+
+
+@pytest.mark.parametrize(
+    ("model_type", "class_name"),
+    [("t5", "T5ForConditionalGeneration"), ("bart", "BartForConditionalGeneration"), ("marian", "MarianMTModel")],
+)
+def test_a_second_build_of_the_same_shape_resolves_nothing(model_type, class_name):
+    config = tiny_config(model_type)
+    cls = getattr(transformers, class_name)
+    with init_parity.use_scheme(True):
+        cls(config)
+        plans = len(torch_applier._PLANS)
+        with mock.patch.object(FamilyScheme, "rule_for", side_effect=AssertionError("resolved a name again")):
+            cls(tiny_config(model_type))  # an equal config, another object
+        assert len(torch_applier._PLANS) == plans
+        std = {"initializer_factor" if model_type == "t5" else "init_std": 0.5}
+        model = cls(tiny_config(model_type, **std))  # another signature: planned anew, drawn by its values
+    assert len(torch_applier._PLANS) > plans
+    assert abs(float(model.get_input_embeddings().weight.std()) - 0.5) < 0.05
+
+
+def test_a_module_outside_the_model_gets_the_original():
+    with init_parity.use_scheme(True):
+        model = transformers.BartModel(tiny_config("bart"))
+        extra = torch.nn.Linear(8, 8)
+        with torch.no_grad():
+            extra.weight.fill_(3.0)
+        model._init_weights(extra)  # what resize_token_embeddings does with new embeddings
+    assert float(extra.weight.std()) < 0.1 and float(extra.weight.abs().max()) < 1.0

@@ -42,15 +42,18 @@ PT_CLASSES = _pt_classes()
 
 
 class _WriteCounter(TorchFunctionMode):
-    """Counts the in-place writes per storage (what :func:`torch_applier._is_write` calls a write)."""
+    """Counts the in-place writes of a whole tensor per storage (what :func:`torch_applier.written`
+    calls a write; zeroing a padding row is part of a draw, not a write of its own)."""
 
     def __init__(self, counts: Counter) -> None:
         super().__init__()
         self.counts = counts
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
-        if args and isinstance(args[0], torch.Tensor) and torch_applier._is_write(func):
-            self.counts[torch_applier._storage(args[0])] += 1
+        target = torch_applier.written(func, args, kwargs)
+        if target is not None:
+            if target.numel() * target.element_size() == target.untyped_storage().nbytes():
+                self.counts[torch_applier._storage(target)] += 1
         return func(*args, **(kwargs or {}))
 
 
@@ -59,9 +62,9 @@ def _writes_while_initialising(class_name: str, config, scheme: bool) -> dict[st
     counts: Counter = Counter()
     original = PreTrainedModel._initialize_weights
 
-    def counted(self, module):
+    def counted(self, module, *args, **kwargs):
         with _WriteCounter(counts):
-            return original(self, module)
+            return original(self, module, *args, **kwargs)
 
     with init_parity.use_scheme(scheme), mock.patch.object(PreTrainedModel, "_initialize_weights", counted):
         torch.manual_seed(0)
@@ -75,7 +78,8 @@ def test_no_tensor_is_written_twice_or_more_often_than_stock_does(model_type, cl
     stock = _writes_while_initialising(class_name, config, scheme=False)
     scheme = _writes_while_initialising(class_name, config, scheme=True)
     # a tensor stock leaves to its constructor (LED's layer norms) and the scheme names is written once
-    more = {name: (scheme[name], stock[name]) for name in stock if scheme[name] > max(stock[name], 1)}
+    # (on 5.x an untied T5 has tensors the stock build ties away)
+    more = {name: (n, stock.get(name, 0)) for name, n in scheme.items() if n > max(stock.get(name, 0), 1)}
     assert not more, f"{class_name}: (scheme, stock) writes per tensor: {more}"
 
 
@@ -101,6 +105,7 @@ def test_the_original_never_writes_a_tensor_the_scheme_draws():
     guard = torch_applier._WriteGuard({torch_applier._storage(drawn)})
     with guard, torch.no_grad():
         drawn.data.normal_()
+        torch.nn.init.normal_(drawn)  # its tensor comes as a keyword
         drawn[0] = 5.0
         table.copy_(torch.ones(4, 4))
     assert torch.equal(drawn, before) and torch.equal(table, torch.ones(4, 4))

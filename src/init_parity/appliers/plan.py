@@ -8,7 +8,6 @@ they are resolved once per (family, those values) â€” the config's *signature* â
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from ..scheme import Distribution, FamilyScheme, Rule, formula, scheme_for_model_type
@@ -20,15 +19,21 @@ def family_of(config: Any) -> FamilyScheme | None:
     return scheme_for_model_type(getattr(config, "model_type", ""))
 
 
-@functools.cache
+_NAMES: dict[int, tuple[FamilyScheme, tuple[str, ...]]] = {}  # by id: hashing a scheme reads all its rules
+
+
 def _formula_names(scheme: FamilyScheme) -> tuple[str, ...]:
     """Every config attribute a family's rules read (in ``param``, ``when`` and ``zero_row``)."""
+    known = _NAMES.get(id(scheme))
+    if known is not None and known[0] is scheme:
+        return known[1]
     names: set[str] = set()
     for rule in scheme.rules:
         for text in (rule.param if rule.kind != "deterministic" else None, rule.when, rule.zero_row):
             if text:
                 names |= formula.names(text)
-    return tuple(sorted(names))
+    _NAMES[id(scheme)] = (scheme, tuple(sorted(names)))
+    return _NAMES[id(scheme)][1]
 
 
 _MISSING = object()

@@ -200,11 +200,15 @@ def _storage(tensor: torch.Tensor) -> int:
     return tensor.untyped_storage()._cdata
 
 
-def _is_write(func: Any) -> bool:
-    """In-place functions and methods (``normal_``, ``zero_``, ``nn.init.trunc_normal_``, ``copy_``),
-    item and ``.data`` assignment: what an ``_init_weights`` writes with."""
+def written(func: Any, args: tuple, kwargs: dict | None) -> torch.Tensor | None:
+    """The tensor a call writes into, or None: in-place functions and methods (``normal_``, ``zero_``,
+    ``nn.init.trunc_normal_``, ``copy_``), item and ``.data`` assignment, what an ``_init_weights``
+    writes with. ``torch.nn.init`` functions pass their tensor as the keyword ``tensor``."""
     name = getattr(func, "__name__", "")
-    return (name.endswith("_") and not name.startswith("_")) or name in ("__setitem__", "__set__")
+    if not ((name.endswith("_") and not name.startswith("_")) or name in ("__setitem__", "__set__")):
+        return None
+    target = args[0] if args else (kwargs or {}).get("tensor")
+    return target if isinstance(target, torch.Tensor) else None
 
 
 class _WriteGuard(TorchFunctionMode):
@@ -217,8 +221,8 @@ class _WriteGuard(TorchFunctionMode):
         self.wrote_other = False
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
-        target = args[0] if args else None
-        if isinstance(target, torch.Tensor) and _is_write(func):
+        target = written(func, args, kwargs)
+        if target is not None:
             if _storage(target) in self.protected:
                 self.wrote_protected = True
                 return target

@@ -41,9 +41,8 @@ needs_transformers_5 = unittest.skipUnless(ON_TRANSFORMERS_5, "needs transformer
 def skip_unless_available(test: unittest.TestCase, framework: str) -> None:
     """Skip ``test`` with the reason when ``framework`` cannot be used here (not installed, or not in
     this transformers)."""
-    from init_parity.frameworks import FrameworkMissing, require
+    from init_parity.frameworks import unavailable
 
-    try:
-        require(framework)
-    except FrameworkMissing as missing:
-        test.skipTest(str(missing))
+    reason = unavailable(framework)
+    if reason is not None:
+        test.skipTest(reason)

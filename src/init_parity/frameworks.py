@@ -24,18 +24,26 @@ def installed() -> tuple[str, ...]:
     )
 
 
-def require(framework: str) -> None:
+def unavailable(framework: str) -> str | None:
+    """Why ``framework`` cannot be used here, naming the fix; None when it can."""
     if framework not in FRAMEWORKS:
-        raise FrameworkMissing(f"unknown framework {framework!r}: choose from {', '.join(FRAMEWORKS)}")
+        return f"unknown framework {framework!r}: choose from {', '.join(FRAMEWORKS)}"
     version = transformers_version()
     if framework not in frameworks_of(version):
-        raise FrameworkMissing(
+        return (
             f"transformers {version} has no {FRAMEWORK_TITLES[framework]} models (removed in 5.0): "
             f"pip install 'transformers-init-parity[{_EXTRA[framework]}]' installs transformers=={SUPPORTED_TRANSFORMERS[0]}"
         )
     missing = [p for p in _REQUIRED[framework] if importlib.util.find_spec(p) is None]
     if missing:
-        raise FrameworkMissing(
+        return (
             f"{FRAMEWORK_TITLES[framework]} is not installed (missing {', '.join(missing)}): "
             f"pip install 'transformers-init-parity[{_EXTRA[framework]}]'. Installed: {', '.join(installed()) or 'none'}"
         )
+    return None
+
+
+def require(framework: str) -> None:
+    reason = unavailable(framework)
+    if reason is not None:
+        raise FrameworkMissing(reason)

@@ -16,7 +16,7 @@ from typing import Any
 from parameterized import parameterized
 
 from ..conformance import FamilyCheck, check_arrays, collect
-from ..frameworks import installed
+from ..frameworks import installed, unavailable
 from ..naming import FRAMEWORK_TITLES
 
 _PREFIX = {"pt": "", "tf": "TF", "flax": "Flax"}
@@ -46,7 +46,7 @@ class InitParityTesterMixin:
         import transformers
 
         if framework not in installed():
-            self.skipTest(f"{FRAMEWORK_TITLES[framework]} is not installed")
+            self.skipTest(unavailable(framework))
         names = [counterpart_name(cls.__name__, framework) for cls in self.all_model_classes]
         present = [name for name in names if hasattr(transformers, name)]
         if not present:

@@ -130,6 +130,52 @@ OVERRIDES: dict[str, dict[str, Any]] = {
         model_type: {"num_encoder_layers": 2, "num_decoder_layers": 2}
         for model_type in ("prophetnet", "xlm-prophetnet")
     },
+    **{
+        model_type: {
+            "speech_encoder_layers": 2,
+            "speech_encoder_attention_heads": 4,
+            "speech_encoder_intermediate_size": 128,
+            "feature_projection_input_dim": 32,
+            "t2u_encoder_layers": 2,
+            "t2u_decoder_layers": 2,
+            "t2u_encoder_ffn_dim": 128,
+            "t2u_decoder_ffn_dim": 128,
+            "t2u_encoder_attention_heads": 4,
+            "t2u_decoder_attention_heads": 4,
+            "t2u_vocab_size": 512,
+            "char_vocab_size": 64,
+            "unit_embed_dim": 64,
+            "unit_hifi_gan_vocab_size": 512,
+            "upsample_initial_channel": 32,
+            "upsample_rates": [2, 2],
+            "upsample_kernel_sizes": [4, 4],
+            "resblock_kernel_sizes": [3],
+            "resblock_dilation_sizes": [[1, 3]],
+            "spkr_embed_dim": 16,
+            "lang_embed_dim": 16,
+            "vocoder_num_spkrs": 4,
+            "vocoder_num_langs": 4,
+            "variance_predictor_kernel_size": 3,
+            "t2u_variance_predictor_embed_dim": 64,
+            "t2u_variance_predictor_hidden_dim": 256,
+        }
+        for model_type in ("seamless_m4t", "seamless_m4t_v2")
+    },
+    "speecht5": {"conv_dim": [32, 32], "conv_stride": [5, 2], "conv_kernel": [10, 3], "num_conv_pos_embeddings": 16},
+    "fastspeech2_conformer": {
+        "encoder_num_attention_heads": 4,
+        "decoder_num_attention_heads": 4,
+        "decoder_layers": 2,
+        "encoder_linear_units": 128,
+        "decoder_linear_units": 128,
+        "num_mel_bins": 16,
+        "speech_decoder_postnet_units": 32,
+        "speech_decoder_postnet_layers": 2,
+        "duration_predictor_channels": 32,
+        "energy_predictor_channels": 32,
+        "pitch_predictor_channels": 32,
+        "pitch_predictor_layers": 2,
+    },
     "fsmt": {"src_vocab_size": 512, "tgt_vocab_size": 512, "langs": ["en", "de"]},
     **{
         model_type: {"prediction_length": 8, "context_length": 16, "lags_sequence": [1, 2, 3]}

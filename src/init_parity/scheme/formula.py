@@ -40,6 +40,8 @@ def _parse(formula: str) -> ast.expr:
             ast.BoolOp,
             ast.And,
             ast.Or,
+            ast.Attribute,  # a sub-config's value: text_config.hidden_size
+            ast.Subscript,  # a list entry of the config: conv_kernel[0]
             *(_BINARY),
             *(_UNARY),
         )
@@ -49,7 +51,7 @@ def _parse(formula: str) -> ast.expr:
 
 
 def names(formula: str) -> set[str]:
-    """The config attributes a formula reads."""
+    """The config attributes a formula reads (the first part of a dotted name)."""
     return {node.id for node in ast.walk(_parse(formula)) if isinstance(node, ast.Name)}
 
 
@@ -73,6 +75,10 @@ def evaluate(formula: str, config: Any) -> Any:
             return _BINARY[type(node.op)](walk(node.left), walk(node.right))
         if isinstance(node, ast.UnaryOp):
             return _UNARY[type(node.op)](walk(node.operand))
+        if isinstance(node, ast.Attribute):
+            return getattr(walk(node.value), node.attr)
+        if isinstance(node, ast.Subscript):
+            return walk(node.value)[walk(node.slice)]
         if isinstance(node, ast.BoolOp):
             values = [walk(v) for v in node.values]
             return all(values) if isinstance(node.op, ast.And) else any(values)

@@ -355,8 +355,8 @@ def collect(
 def _cached_check(
     model_type: str, frameworks: tuple[str, ...], seeds: tuple[int, ...] | None, patched: bool, changes: tuple
 ) -> FamilyCheck:
-    with use_scheme(patched):  # the config too: on transformers 5.x stock T5-family configs force the tie
-        config = tiny_config(model_type, **dict(changes))
+    config = tiny_config(model_type, **dict(changes))
+    with use_scheme(patched):
         arrays = collect(counterparts(model_type, frameworks), config, seeds)
     return check_arrays(model_type, config, arrays, patched)
 

@@ -17,27 +17,31 @@ from collections.abc import Callable
 from typing import Any
 
 from ..naming import flax_name
-from .plan import drawable, resolve, zero_row
+from .plan import Resolver, resolver_for
 
-_active = threading.local()  # .config: the config of the model being initialised, or None
+_active = threading.local()  # .resolver: the scheme's resolver of the model being initialised, or None
 
 
 def draw(key: Any, shape: Any, dtype: Any, distribution: Any) -> Any:
+    """An array drawn from ``distribution`` with ``key``: one random op and a scaling, as Flax's own
+    initializers (``jax.nn.initializers.normal``) do."""
     import jax
     import jax.numpy as jnp
 
     dtype = dtype or jnp.float32
     kind = distribution.kind
-    if kind == "normal":
-        return (distribution.mean + distribution.std * jax.random.normal(key, shape, dtype)).astype(dtype)
-    if kind == "truncated_normal":
-        unit = jax.random.truncated_normal(key, -distribution.bound, distribution.bound, shape, dtype)
-        return (distribution.mean + distribution.std * unit).astype(dtype)
-    if kind == "uniform":
-        return jax.random.uniform(key, shape, dtype, minval=distribution.low, maxval=distribution.high)
     if kind == "constant":
         return jnp.full(shape, distribution.value, dtype)
-    raise ValueError(f"cannot draw {distribution.describe()}")
+    if kind == "uniform":
+        return jax.random.uniform(key, shape, dtype, minval=distribution.low, maxval=distribution.high)
+    if kind == "normal":
+        unit = jax.random.normal(key, shape, dtype)
+    elif kind == "truncated_normal":
+        unit = jax.random.truncated_normal(key, -distribution.bound, distribution.bound, shape, dtype)
+    else:
+        raise ValueError(f"cannot draw {distribution.describe()}")
+    value = unit * jnp.asarray(distribution.std, dtype)
+    return value + jnp.asarray(distribution.mean, dtype) if distribution.mean else value
 
 
 def zero_out(value: Any, row: int | None, axis: int) -> Any:
@@ -47,10 +51,10 @@ def zero_out(value: Any, row: int | None, axis: int) -> Any:
     return value.at[row].set(0) if axis == 0 else value.at[..., row].set(0)
 
 
-def _scheme_init_fn(distribution: Any, rule: Any = None, config: Any = None, axis: int = 0) -> Callable[..., Any]:
+def _scheme_init_fn(distribution: Any, rule: Any, resolver: Resolver, axis: int = 0) -> Callable[..., Any]:
     def init_fn(key: Any, shape: Any, dtype: Any = None, *_: Any) -> Any:
         shape = tuple(shape)
-        row = zero_row(rule, config, int(shape[axis])) if rule is not None and shape else None
+        row = resolver.zero_row(rule, int(shape[axis])) if shape else None
         return zero_out(draw(key, shape, dtype, distribution), row, axis)
 
     return init_fn
@@ -62,13 +66,13 @@ def scheme_param(original: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(original)
     def param(self: Any, name: str, init_fn: Callable[..., Any], *init_args: Any, **init_kwargs: Any) -> Any:
-        config = getattr(_active, "config", None)
-        if config is not None and self.scope is not None:
+        resolver = getattr(_active, "resolver", None)
+        if resolver is not None and self.scope is not None:
             pt_name, is_kernel = flax_name((*self.scope.path, name))
-            resolved = resolve(config, pt_name)
-            if resolved is not None and drawable(resolved[1]):
+            resolved = resolver.drawn(pt_name)
+            if resolved is not None:
                 # a kernel holds PyTorch's rows along its last axis
-                init_fn = _scheme_init_fn(resolved[1], resolved[0], config, -1 if is_kernel else 0)
+                init_fn = _scheme_init_fn(resolved[1], resolved[0], resolver, -1 if is_kernel else 0)
         return original(self, name, init_fn, *init_args, **init_kwargs)
 
     return param
@@ -79,12 +83,12 @@ def scheme_init_weights(original: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(original)
     def init_weights(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if getattr(_active, "config", None) is not None:
+        if getattr(_active, "resolver", None) is not None:
             return original(self, *args, **kwargs)
-        _active.config = self.config
+        _active.resolver = resolver_for(self.config)
         try:
             return original(self, *args, **kwargs)
         finally:
-            _active.config = None
+            _active.resolver = None
 
     return init_weights

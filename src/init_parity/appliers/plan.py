@@ -104,13 +104,6 @@ def resolver_for(config: Any) -> Resolver | None:
     return resolver
 
 
-def resolve(config: Any, name: str) -> Resolved | None:
-    """The rule and distribution of parameter ``name`` (a PyTorch name), or None if the scheme
-    has no rule for it (the framework's stock initialisation then stands)."""
-    resolver = resolver_for(config)
-    return None if resolver is None else resolver.resolve(name)
-
-
 def zero_row(rule: Rule, config: Any, rows: int) -> int | None:
     """The row (an index into ``rows`` rows of the PyTorch layout's first axis) that ``rule`` zeroes
     after the draw, or None: no ``zero_row``, a None value (no padding token), or an index outside

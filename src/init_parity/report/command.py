@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,7 +41,8 @@ exit codes:
   {EXIT_OK}  every checked role of every model conforms in the judged mode (the suite's
      Holm-corrected tests, family-wise alpha {FAMILY_WISE_ALPHA:g})
   {EXIT_DRIFT}  a role drifts, has too few samples to pass, or a model could not be built
-  {EXIT_BAD_INPUT}  bad input: unknown model type, framework or format, or a framework not installed
+  {EXIT_BAD_INPUT}  bad input: unknown model type, framework or format, a framework not installed, or an
+     --output that is a file or a folder that cannot be created or written to (checked first)
 
 A model type that lacks one of the requested frameworks is checked in the others and reported
 with "no counterpart". PNG plots go with the Markdown, JSON and HTML files into --output; the
@@ -196,6 +198,26 @@ class _Progress:
             self.bar.close()
 
 
+def prepare_output(output: Path) -> None:
+    """Make sure the report can be written to the folder ``output`` (creating it), before any work:
+    a file in its place, a folder that cannot be created or one that cannot be written to is bad
+    input (exit 2), not a drift found after minutes of computing."""
+    fix = "give --output a folder you can write to"
+    if output.exists() and not output.is_dir():
+        raise BadInput(f"--output {output} is a file, not a folder: {fix}")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BadInput(f"--output {output}: the folder cannot be created ({error.strerror or error}): {fix}") from None
+    try:
+        with tempfile.TemporaryFile(dir=output):
+            pass
+    except OSError as error:
+        raise BadInput(
+            f"--output {output}: the folder cannot be written to ({error.strerror or error}): {fix}"
+        ) from None
+
+
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
@@ -208,14 +230,16 @@ def run(args: argparse.Namespace) -> int:
     seeds = parse_seeds(args.seeds)
     modes = tuple(MODES) if args.mode == "both" else (args.mode,)
     judged = ("scheme",) if args.mode == "both" else modes
+    files = [fmt for fmt in formats if fmt in FILES]
+    output = Path(args.output)
+    if files:
+        prepare_output(output)
 
     from . import quiet
 
     if not args.quiet:
         print(f"init-parity report: loading transformers with {', '.join(installed())} ...", file=sys.stderr)
     quiet.import_frameworks(installed())
-    files = [fmt for fmt in formats if fmt in FILES]
-    output = Path(args.output)
     plots = bool(files) and not args.no_plots
     if plots:
         from . import plots as plotting
@@ -234,8 +258,6 @@ def run(args: argparse.Namespace) -> int:
         progress("finding model types")
         models = parse_models(args.models)
         progress.add(len(models) * len(modes) * (2 if plots else 1) + (1 if plots else 0))
-        if files:
-            output.mkdir(parents=True, exist_ok=True)
 
         def draw(family) -> None:  # while its samples are in memory
             if not plots:

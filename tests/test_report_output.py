@@ -1,0 +1,78 @@
+"""``init-parity report --output``: a folder the report cannot be written to is bad input (exit 2),
+found before anything is loaded or computed, with a message naming the path and the fix."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import tempfile
+import unittest
+from pathlib import Path
+from unittest import mock
+
+from init_parity.cli import EXIT_BAD_INPUT, main
+from init_parity.report import command
+
+
+def run_report(output: str) -> tuple[int, str]:
+    """``init-parity report --output OUTPUT`` with nothing computable: loading the frameworks or
+    collecting a model fails the test."""
+    err = io.StringIO()
+    nothing = mock.Mock(side_effect=AssertionError("the report started work before checking --output"))
+    with (
+        mock.patch.object(command, "collect", nothing),
+        mock.patch("init_parity.report.quiet.import_frameworks", nothing),
+        mock.patch("init_parity.models.discovery.discover", nothing),
+        contextlib.redirect_stderr(err),
+        contextlib.redirect_stdout(io.StringIO()),
+    ):
+        code = main(["report", "--models", "t5", "--frameworks", "pt", "--format", "json", "--output", output])
+    return code, err.getvalue()
+
+
+def _remove(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_dir():
+            path.chmod(0o700)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+class ReportOutputTest(unittest.TestCase):
+    def setUp(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="init-parity-output-"))
+        self.addCleanup(_remove, self.folder)
+
+    def test_a_file_in_the_folders_place(self):
+        path = self.folder / "report"
+        path.write_text("not a folder")
+        code, err = run_report(str(path))
+        self.assertEqual(code, EXIT_BAD_INPUT)
+        self.assertIn(f"--output {path} is a file, not a folder", err)
+        self.assertIn("give --output a folder you can write to", err)
+
+    def test_a_folder_that_cannot_be_created(self):
+        below_a_file = self.folder / "file" / "report"
+        (self.folder / "file").write_text("")
+        code, err = run_report(str(below_a_file))
+        self.assertEqual(code, EXIT_BAD_INPUT)
+        self.assertIn(f"--output {below_a_file}: the folder cannot be created", err)
+
+    def test_a_folder_that_cannot_be_written_to(self):
+        # a read-only folder; root writes into any mode, so as root a kernel folder stands in for it
+        if os.geteuid() == 0:
+            unwritable = Path("/sys/kernel")
+        else:
+            unwritable = self.folder / "read-only"
+            unwritable.mkdir()
+            unwritable.chmod(0o500)
+        code, err = run_report(str(unwritable))
+        self.assertEqual(code, EXIT_BAD_INPUT)
+        self.assertIn(f"--output {unwritable}: the folder cannot be written to", err)
+
+    def test_a_writable_folder_is_created_and_kept_empty_until_the_report_is_written(self):
+        fresh = self.folder / "new" / "report"
+        command.prepare_output(fresh)
+        self.assertTrue(fresh.is_dir())
+        self.assertEqual(list(fresh.iterdir()), [])

@@ -45,25 +45,28 @@ class _WriteCounter(TorchFunctionMode):
     """Counts the in-place writes of a whole tensor per storage (what :func:`torch_applier.written`
     calls a write; zeroing a padding row is part of a draw, not a write of its own)."""
 
-    def __init__(self, counts: Counter) -> None:
+    def __init__(self, counts: Counter, alive: list) -> None:
         super().__init__()
         self.counts = counts
+        self.alive = alive  # written tensors are kept, so that no later tensor reuses their storage
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         target = torch_applier.written(func, args, kwargs)
         if target is not None:
             if target.numel() * target.element_size() == target.untyped_storage().nbytes():
                 self.counts[torch_applier._storage(target)] += 1
+                self.alive.append(target)
         return func(*args, **(kwargs or {}))
 
 
 def _writes_while_initialising(class_name: str, config, scheme: bool) -> dict[str, int]:
     """Parameter name -> number of writes into it while transformers initialises a fresh model."""
     counts: Counter = Counter()
+    alive: list = []
     original = PreTrainedModel._initialize_weights
 
     def counted(self, module, *args, **kwargs):
-        with _WriteCounter(counts):
+        with _WriteCounter(counts, alive):
             return original(self, module, *args, **kwargs)
 
     with init_parity.use_scheme(scheme), mock.patch.object(PreTrainedModel, "_initialize_weights", counted):

@@ -42,10 +42,21 @@ GIT_IDENTITY = {
 MIXIN_STAND_IN = '''\
 """A stand-in for transformers' tests/test_modeling_common.py: the mixin the generator edits."""
 
+import copy
+import inspect
+import math
+
+import torch
+
+from .test_configuration_common import ConfigTester  # noqa: F401
+
 
 class ModelTesterMixin:
     model_tester = None
     all_model_classes = ()
+
+    def _prepare_for_class(self, inputs_dict, model_class, return_labels=False):
+        return copy.deepcopy(inputs_dict)
 
     def test_config(self):
         config, _ = self.model_tester.prepare_config_and_inputs_for_common()
@@ -69,39 +80,47 @@ A stand-in for transformers' model page.
 [[autodoc]] T5Config
 """
 
-# Run in a fresh interpreter against the tree at PYTHONPATH; prints one JSON line.
+# Run in a fresh interpreter against the tree at PYTHONPATH, in the checkout (its tests/ is a package);
+# prints one JSON line.
 CHECK = """
-import importlib.util, json, sys, unittest
+import json, sys, unittest
 import transformers
 from init_parity.conformance import check_family
 
 out = {"transformers": transformers.__file__, "families": {}}
-for model_type in sys.argv[1].split(","):
+for model_type in [t for t in sys.argv[1].split(",") if t]:
     check = check_family(model_type, patched=False)
     out["families"][model_type] = {
         "frameworks": list(check.frameworks), "passed": check.passed, "drifts": check.describe_drifts()[:12],
     }
-spec = importlib.util.spec_from_file_location("common", sys.argv[2])
-common = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(common)
-if hasattr(common.ModelTesterMixin, "test_init_parity_scheme"):
-    from transformers import T5Config, T5ForConditionalGeneration, T5ForSequenceClassification
+sys.path.insert(0, ".")
+from tests import test_modeling_common as common
+if hasattr(common.ModelTesterMixin, "test_init_scheme"):
+    import torch
+    from transformers import T5Config, T5EncoderModel, T5ForConditionalGeneration, T5ForSequenceClassification
 
-    class Tester:  # the sizes of transformers' T5ModelTester, with an untied lm_head
+    class Tester:  # the sizes of transformers' T5ModelTester, which ties the lm_head
         def prepare_config_and_inputs_for_common(self):
             config = T5Config(vocab_size=99, d_model=32, d_ff=37, d_kv=8, num_heads=4, num_layers=5,
                               relative_attention_num_buckets=8, initializer_factor=0.002, decoder_start_token_id=0,
-                              tie_word_embeddings=False)
-            return config, {}
+                              pad_token_id=0)
+            input_ids = torch.randint(1, 99, (13, 7), generator=torch.Generator().manual_seed(0))
+            return config, {"input_ids": input_ids, "decoder_input_ids": input_ids,
+                            "attention_mask": torch.ones_like(input_ids)}
 
-    class T5InitParityTest(common.ModelTesterMixin, unittest.TestCase):
+    class T5InitSchemeTest(common.ModelTesterMixin, unittest.TestCase):
         model_tester = Tester()
-        all_model_classes = (T5ForConditionalGeneration, T5ForSequenceClassification)
+        all_model_classes = (T5ForConditionalGeneration, T5EncoderModel, T5ForSequenceClassification)
 
-    suite = unittest.defaultTestLoader.loadTestsFromTestCase(T5InitParityTest)
-    result = unittest.TextTestRunner(stream=sys.stderr, verbosity=0).run(suite)
-    out["mixin"] = {"ran": result.testsRun, "ok": result.wasSuccessful(),
-                    "failures": [text for _, text in result.failures + result.errors]}
+    class UnknownFamilyTest(common.ModelTesterMixin, unittest.TestCase):
+        model_tester = None  # never read: the family has no scheme
+        all_model_classes = (transformers.BertModel,)
+
+    out["mixin"] = {}
+    for case in (T5InitSchemeTest, UnknownFamilyTest):
+        result = unittest.TextTestRunner(stream=sys.stderr, verbosity=0).run(case("test_init_scheme"))
+        out["mixin"][case.__name__] = {"ok": result.wasSuccessful(), "skipped": len(result.skipped),
+                                       "failures": [f"{test}\\n{text}" for test, text in result.failures + result.errors]}
 print(json.dumps(out))
 """
 
@@ -135,6 +154,8 @@ def _make_checkout(root: Path) -> None:
         copy_function=link_or_copy,
     )
     (root / "tests").mkdir()
+    (root / "tests" / "__init__.py").write_text("")
+    (root / "tests" / "test_configuration_common.py").write_text("class ConfigTester:\n    pass\n")
     (root / "tests" / "test_modeling_common.py").write_text(MIXIN_STAND_IN)
     doc = root / "docs" / "source" / "en" / "model_doc" / "t5.md"
     doc.parent.mkdir(parents=True)
@@ -153,7 +174,7 @@ def _check_in_subprocess(root: Path, model_types: tuple[str, ...]) -> dict:
         "PYTHONPATH": str(root / "src"),
     }
     completed = subprocess.run(
-        [sys.executable, "-c", CHECK, ",".join(model_types), str(root / "tests" / "test_modeling_common.py")],
+        [sys.executable, "-c", CHECK, ",".join(model_types)],
         capture_output=True,
         text=True,
         env=environment,
@@ -205,6 +226,7 @@ def _observe(root: Path) -> dict:
     _make_checkout(root)
     seen: dict = {"root": str(root), "base": _git(root, "rev-parse", "HEAD").strip()}
     seen["stock"] = _check_in_subprocess(root, ("t5",))
+    seen["stock_mixin"] = _run_stock_mixin(root)
 
     seen["dry_run"] = _run(None, str(root), "--dry-run")
     seen["after_dry_run"] = {"status": _git(root, "status", "--porcelain"), "branches": _git(root, "branch")}
@@ -224,6 +246,8 @@ def _observe(root: Path) -> dict:
             for file in (modeling_file("t5", "pt"), modeling_file("mt5", "pt"))
         },
         "doc": _git(root, "show", f"{head}:docs/source/en/model_doc/t5.md"),
+        "subject": _git(root, "log", "-1", "--format=%s").strip(),
+        "helper": _git(root, "show", f"{head}:{HELPER_FILE}"),
     }
     files = [f for f in seen["after_run"]["changed"] if f.endswith(".py")]
     settings = ["--isolated", "--line-length=119", "--target-version=py310"]
@@ -258,6 +282,25 @@ def _observe(root: Path) -> dict:
     return seen
 
 
+def _run_stock_mixin(root: Path) -> dict:
+    """The generated test on the stock modelling code: only tests/ patched, in a scratch worktree."""
+    scratch = root.parent / "stock-tests"
+    _git(root, "worktree", "add", "-q", "--detach", str(scratch), "HEAD")
+    try:
+        code, out, err = _run(None, str(scratch), "--dry-run")
+        assert code == EXIT_OK, err
+        patch = subprocess.run(
+            ["git", "-C", str(scratch), "apply", "--include=tests/*", "-"],
+            input=out[out.index("diff --git") :],
+            text=True,
+            capture_output=True,
+        )
+        assert patch.returncode == 0, patch.stderr
+        return _check_in_subprocess(scratch, ())["mixin"]
+    finally:
+        _git(root, "worktree", "remove", "--force", str(scratch))
+
+
 def test_the_stock_copy_fails_the_scheme(target: dict) -> None:
     stock = target["stock"]
     assert stock["transformers"].startswith(target["root"])
@@ -284,7 +327,9 @@ def test_run_commits_a_branch_and_writes_the_patch(target: dict) -> None:
     assert after["branch"] == BRANCH and after["head"] != target["base"]
     assert after["status"] == ""
     assert len(after["patches"]) == 1 and after["patches"][0] in out
-    assert "Subject: [PATCH] Initialize T5-family weights alike" in after["patch_texts"][0]
+    assert after["subject"] == "🚨 Initialize T5-family weights alike in PyTorch, TensorFlow and Flax"
+    assert "Subject: " in after["patch_texts"][0]
+    assert Path(after["patches"][0]).with_name("PR.md").is_file()
 
 
 def test_the_diff_touches_only_the_expected_files(target: dict) -> None:
@@ -327,13 +372,29 @@ def test_the_patched_copy_follows_the_scheme(target: dict) -> None:
 
 def test_the_added_mixin_test_passes_on_the_patched_copy(target: dict) -> None:
     mixin = target["patched"]["mixin"]
-    assert mixin["ran"] == 3 and mixin["ok"], "\n".join(mixin["failures"])
+    t5 = mixin["T5InitSchemeTest"]
+    assert t5["ok"] and not t5["skipped"], "\n".join(t5["failures"])
+    assert mixin["UnknownFamilyTest"] == {"ok": True, "skipped": 1, "failures": []}
+
+
+def test_the_added_mixin_test_fails_on_the_stock_modelling_code(target: dict) -> None:
+    """The upstream tester ties the lm_head; the untied variant the test builds catches the N(0, 1) head."""
+    t5 = target["stock_mixin"]["T5InitSchemeTest"]
+    assert not t5["ok"]
+    failures = "\n".join(t5["failures"])
+    assert "lm_head.untied" in failures and "config='untied'" in failures and "first loss" in failures
+
+
+def test_the_helper_is_short_and_needs_only_torch(target: dict) -> None:
+    helper_source = target["after_run"]["helper"]
+    assert len(helper_source.splitlines()) < 220
+    assert "scipy" not in helper_source and "numpy" not in helper_source
 
 
 def test_a_second_run_changes_nothing(target: dict) -> None:
     code, out, _ = target["second_run"]
     assert code == EXIT_OK
-    assert "nothing to change" in out
+    assert "nothing to change" in out and "updated" not in out
     assert target["after_second_run"] == {"head": target["after_run"]["head"], "status": ""}
 
 
@@ -374,22 +435,88 @@ def test_another_release_line_is_refused(tmp_path: Path, capsys: pytest.CaptureF
     assert _git(tmp_path, "status", "--porcelain") == ""
 
 
-def test_the_helper_is_generated_from_our_modules() -> None:
-    from init_parity import stats
+def test_the_helper_renders_the_scheme_data() -> None:
+    """The generated helper, run as is: its rules give the scheme's distribution for a config, and its tests
+    accept draws from that distribution and reject a std off by 10%."""
+    import torch
+    from transformers import T5Config
+
+    from init_parity.scheme import formula
     from init_parity.upstream import helper
 
     source = helper.generate(["t5"])
-    assert helper.families_in(source) == ["t5"]  # only the family whose code the patch fixes is tested
-    for name in ("def one_sample", "def two_sample", "def independence", "def holm", "def verdict", "INIT_SCHEMES"):
-        assert name in source
+    assert helper.families_in(source) == ["t5"]
     namespace: dict = {}
-    exec(compile(source, "testing_init_utils.py", "exec"), namespace)  # our generated module, run as is
-    for constant in ("FAMILY_WISE_ALPHA", "TEST_ALPHA", "MIN_SAMPLES"):
-        assert namespace[constant] == getattr(stats, constant)
-    rebuilt = namespace["INIT_SCHEMES"]["t5"]
-    assert [(r.role, r.pattern, r.kind, r.param, r.when) for r in rebuilt.rules] == [
-        (r.role, r.pattern, r.kind, r.param, r.when) for r in SCHEME.rules
-    ]
+    exec(compile(source, "init_scheme_utils.py", "exec"), namespace)  # our generated module, run as is
+    config = T5Config(d_model=64, d_kv=32, num_heads=4, d_ff=96, tie_word_embeddings=False, initializer_factor=0.5)
+    rules = namespace["scheme_rules"](config)
+    for rule in SCHEME.rules:
+        rendered = next(r for r in rules if r.role == rule.role)
+        assert rendered.pattern == rule.pattern and rendered.kind == rule.kind
+        assert rendered.when == (rule.when is None or bool(formula.evaluate(rule.when, config)))
+        expected = rule.distribution(config)
+        assert rendered.value == pytest.approx(expected.std if rule.kind == "normal" else expected.value)
+    values = torch.randn(4000, generator=torch.Generator().manual_seed(0)) * 0.25
+    assert namespace["std_p_value"](values, 0.25) > 1e-3 and namespace["ks_normal_p_value"](values, 0.25) > 1e-3
+    assert namespace["std_p_value"](values * 1.1, 0.25) < 1e-6
+
+
+CONFIG_5X = """
+class TinyConfig(PreTrainedConfig):
+    d_model: int = 8
+    is_decoder: bool = False
+
+    def __post_init__(self, **kwargs):
+        self.d_ff = 4 * self.d_model
+
+        # checkpoints store False, but we always tie
+        kwargs.pop("tie_word_embeddings", None)
+        self.tie_word_embeddings = True
+        super().__post_init__(**kwargs)
+"""
+
+MODEL_5X = """
+class TinyPreTrainedModel(PreTrainedModel):
+    config: TinyConfig
+
+    @torch.no_grad()
+    def _init_weights(self, module):
+        factor = self.config.initializer_factor
+        if isinstance(module, TinyForConditionalGeneration):
+            init.normal_(module.shared.weight, mean=0.0, std=factor * 1.0)
+            if hasattr(module, "lm_head") and not self.config.tie_word_embeddings:
+                init.normal_(module.lm_head.weight, mean=0.0, std=factor * 1.0)
+
+    def _shift_right(self, input_ids):
+        return input_ids
+"""
+
+
+def test_5x_configs_keep_the_flag_passed() -> None:
+    from init_parity.upstream import tying
+
+    new, notes = tying.untie_config(CONFIG_5X)
+    assert "self.tie_word_embeddings = True" not in new and "kwargs.pop" not in new
+    assert "    tie_word_embeddings: bool = True\n" in new  # the field holds the value passed, default tied
+    assert "        self.d_ff = 4 * self.d_model\n\n        super().__post_init__(**kwargs)\n" in new
+    assert tying.untie_config(new) == (new, [])
+    assert len(notes) == 2
+
+
+def test_5x_models_draw_the_untied_head_and_keep_the_input_ties() -> None:
+    from init_parity.upstream import pytorch, tying
+
+    drawn, findings = pytorch.transform(MODEL_5X, "modeling_tiny.py", SCHEME)
+    assert "init.normal_(module.lm_head.weight, mean=0.0, std=factor * self.config.d_model**-0.5)" in drawn
+    assert [f.status for f in findings if f.role == "lm_head.untied"] == ["changed"]
+    new, notes = tying.add_tie_override(drawn)
+    assert notes == ["TinyPreTrainedModel.get_expanded_tied_weights_keys added"]
+    assert (
+        new.index("def _init_weights")
+        < new.index("def get_expanded_tied_weights_keys")
+        < new.index("def _shift_right")
+    )
+    assert tying.add_tie_override(new) == (new, [])
 
 
 def test_the_stand_in_documents_the_scheme(target: dict) -> None:

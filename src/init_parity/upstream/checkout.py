@@ -20,14 +20,13 @@ from ..scheme import FamilyScheme
 # and its T5-family code has the same shape, so the TensorFlow and Flax mixins get the test too.
 SUPPORTED_LINES = ("4.57",)
 SUPPORTED_EXACT = ("4.52.4",)
+# The 5.x line (upstream main, 5.0.0.dev0 at 9a90500b0b, to the 5.23 release): PyTorch only, weights drawn
+# through `transformers.initialization`, T5-family configs that force `tie_word_embeddings=True`.
+SUPPORTED_MAJOR = ("5",)
 
 VERSION_FILE = "src/transformers/__init__.py"
-HELPER_FILE = "src/transformers/testing_init_utils.py"
-COMMON_TESTS = {
-    "pt": "tests/test_modeling_common.py",
-    "tf": "tests/test_modeling_tf_common.py",
-    "flax": "tests/test_modeling_flax_common.py",
-}
+HELPER_FILE = "tests/init_scheme_utils.py"
+COMMON_TESTS = "tests/test_modeling_common.py"
 DOC_FILE = "docs/source/en/model_doc/{family}.md"
 MODELING_PREFIXES = {"pt": "modeling_", "tf": "modeling_tf_", "flax": "modeling_flax_"}
 
@@ -39,10 +38,21 @@ def modeling_file(model_type: str, framework: str) -> str:
     return f"src/transformers/models/{folder}/{MODELING_PREFIXES[framework]}{folder}.py"
 
 
+def configuration_file(model_type: str) -> str:
+    folder = model_type.replace("-", "_")
+    return f"src/transformers/models/{folder}/configuration_{folder}.py"
+
+
+def modular_file(model_type: str) -> str:
+    folder = model_type.replace("-", "_")
+    return f"src/transformers/models/{folder}/modular_{folder}.py"
+
+
 def owned_files(scheme: FamilyScheme) -> tuple[str, ...]:
     """Every path (relative to the checkout) the generator may create or change, and no other."""
     files = [modeling_file(t, fw) for fw in MODELING_PREFIXES for t in scheme.model_types]
-    files += [*COMMON_TESTS.values(), HELPER_FILE, DOC_FILE.format(family=scheme.family)]
+    files += [configuration_file(t) for t in scheme.model_types] + [modular_file(t) for t in scheme.model_types]
+    files += [COMMON_TESTS, HELPER_FILE, DOC_FILE.format(family=scheme.family)]
     return tuple(files)
 
 
@@ -51,11 +61,17 @@ def supported(version: str) -> bool:
     if base is None:
         return False
     line = f"{base.group(1)}.{base.group(2)}"
-    return line in SUPPORTED_LINES or version in SUPPORTED_EXACT
+    return line in SUPPORTED_LINES or version in SUPPORTED_EXACT or base.group(1) in SUPPORTED_MAJOR
+
+
+def is_5x(version: str) -> bool:
+    return version.split(".", 1)[0] in SUPPORTED_MAJOR
 
 
 def _supported_text() -> str:
-    return ", ".join([f"{line}.x" for line in SUPPORTED_LINES] + list(SUPPORTED_EXACT))
+    return ", ".join(
+        [f"{line}.x" for line in SUPPORTED_LINES] + list(SUPPORTED_EXACT) + [f"{major}.x" for major in SUPPORTED_MAJOR]
+    )
 
 
 @dataclass

@@ -1,14 +1,16 @@
 """``init-parity upstream PATH``: write the fix into a transformers checkout, as a branch and a patch.
 
-Validates the checkout (a clean git tree of transformers 4.57.x), computes the change in memory
-(:mod:`.generator`), then either prints it (``--dry-run``, nothing written) or writes the owned
-files, commits them on a new branch and writes ``git format-patch`` output. A checkout that already
-holds the fix gets no change at all.
+Validates the checkout (a clean git tree of transformers 4.57.x or 5.x), computes the change in
+memory (:mod:`.generator`), then either prints it (``--dry-run``, nothing written) or writes the
+owned files, commits them on a new branch and writes ``git format-patch`` output with the pull
+request's description (``PR.md``, :mod:`.pull_request`). A checkout that already holds the fix gets
+no change at all.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import textwrap
 from collections import Counter
 from pathlib import Path
@@ -33,9 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "upstream",
         help="write the fix, with tests and docs, into a transformers checkout as a branch and a patch",
         description=(
-            "Write the scheme into a transformers checkout of the 4.57 line: the T5-family modelling code of "
-            "PyTorch, TensorFlow and Flax, a test in the common model test mixins with its statistics helper, and "
-            "an Initialization section in the model docs. Commits on a new branch and writes the patch."
+            "Write the scheme into a transformers checkout of the 5.x line (upstream main; PyTorch) or the 4.57 line "
+            "(PyTorch, TensorFlow and Flax): the T5-family modelling code (and on 5.x the configs, so that "
+            "tie_word_embeddings=False unties the lm_head), a test in ModelTesterMixin with its helper under tests/, "
+            "and an Initialization section in the model docs. Commits on a new branch and writes the patch and PR.md."
         ),
     )
     parser.add_argument("path", help="root of the transformers checkout (a clean git tree)")
@@ -46,13 +49,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--patch-dir", type=Path, default=None, help=f"where to write the patch (default PATH/../{PATCH_DIR_NAME})"
     )
+    parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="the Python that runs the checkout's utils/modular_model_converter.py; it must import the checkout's "
+        "transformers (default: this one)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the unified diff and write nothing")
     parser.add_argument("--verbose", "-v", action="store_true", help="list every initializer read, matching or not")
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:  # noqa: C901
     try:
+        from . import pull_request
         from .checkout import Checkout
         from .generator import plan
     except ImportError as error:  # libcst is an extra: the other subcommands do not need it
@@ -67,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             f"(git checkout {args.branch}), delete it, or pass --branch NAME"
         )
     print(f"transformers {checkout.version} at {checkout.root}")
-    result = plan(checkout, scheme)
+    result = plan(checkout, scheme, python=args.python)
     _report(result, args.verbose)
     changed = result.changed
     if not changed:
@@ -87,10 +97,13 @@ def run(args: argparse.Namespace) -> int:
     commit = checkout.commit(args.branch, changed, commit_message(scheme, result))
     patch_dir = (args.patch_dir or checkout.root.parent / PATCH_DIR_NAME).expanduser().resolve()
     patches = checkout.format_patch(patch_dir)
+    description = patch_dir / "PR.md"
+    description.write_text(pull_request.describe(scheme, checkout.version, result, commit_title(scheme, result)))
     print(f"branch {args.branch} at {commit[:12]}:")
     print(checkout.diff_stat(), end="")
     for patch in patches:
         print(f"patch: {patch}")
+    print(f"pull request description: {description}")
     return EXIT_OK
 
 
@@ -104,9 +117,22 @@ def _report(result: Plan, verbose: bool) -> None:
         print(f"  {note}")
 
 
+def commit_title(scheme: FamilyScheme, result: Plan) -> str:
+    """Upstream marks a change of results (here: fresh weights) with 🚨 at the start of the title."""
+    family = scheme.family.upper()
+    if result.untied:
+        return f"🚨 {family} family: untie the lm_head when the config says so, and draw it with std d_model**-0.5"
+    return f"🚨 Initialize {family}-family weights alike in PyTorch, TensorFlow and Flax"
+
+
 def commit_message(scheme: FamilyScheme, result: Plan) -> str:
-    """A transformers-style message: an imperative subject, then what changed and why, per framework."""
-    frameworks = {"modeling_tf_": "TensorFlow", "modeling_flax_": "Flax", "modeling_": "PyTorch"}
+    """A transformers-style message: the title, then what changed and why, per framework."""
+    frameworks = {
+        "modeling_tf_": "TensorFlow",
+        "modeling_flax_": "Flax",
+        "modeling_": "PyTorch",
+        "modular_": "PyTorch",
+    }
     by_framework: dict[str, set[str]] = {}
     split = False
     for finding in result.findings:
@@ -122,12 +148,19 @@ def commit_message(scheme: FamilyScheme, result: Plan) -> str:
     def paragraph(text: str) -> list[str]:
         return [*textwrap.wrap(text, width=72, break_on_hyphens=False), ""]
 
-    lines = [f"Initialize {family}-family weights alike in PyTorch, TensorFlow and Flax", ""]
+    lines = [commit_title(scheme, result), ""]
+    if result.untied:
+        lines += paragraph(
+            f"The {family}-family configs forced tie_word_embeddings=True, so a fresh model built from a T5 v1.1, "
+            "mT5 or UMT5 config (tie_word_embeddings=False) used the N(0, 1) shared embedding as its lm_head and "
+            "started pretraining at a loss far above ln(vocab_size). The configs now keep the value passed; "
+            "get_expanded_tied_weights_keys keeps the encoder and decoder embeddings tied to the shared one when "
+            "only the lm_head is untied, so tied and untied checkpoints load as before."
+        )
     lines += paragraph(
-        f"Fresh weights of the {family} family ({', '.join(scheme.model_types)}) depended on the framework that "
-        f"built them ({ISSUE}). They now follow one scheme, stated in the Initialization section of "
-        f"docs/source/en/model_doc/{scheme.family}.md and written below as the std (or value) of each parameter "
-        "role that changed:"
+        f"Fresh weights of the {family} family ({', '.join(scheme.model_types)}) follow one scheme ({ISSUE}), "
+        f"stated in the Initialization section of docs/source/en/model_doc/{scheme.family}.md; the std (or value) "
+        "of each parameter role that changed:"
     )
     for framework in ("PyTorch", "TensorFlow", "Flax"):
         roles = sorted(by_framework.get(framework, ()))
@@ -143,9 +176,10 @@ def commit_message(scheme: FamilyScheme, result: Plan) -> str:
         )
     if any(f.startswith("tests/") for f in result.changed):
         lines += paragraph(
-            "test_init_parity_scheme in the common model test mixins checks fresh weights against the scheme: a "
-            "Kolmogorov-Smirnov and a std test per parameter role, an independence test per model, one Holm "
-            "correction per model class, with the statistics in src/transformers/testing_init_utils.py."
+            "test_init_scheme in ModelTesterMixin checks fresh weights of every model class against the scheme, "
+            "with the tester's config and an untied variant of it: a Kolmogorov-Smirnov and a std test per drawn "
+            "role, exact constants, a Bonferroni correction per model class (false-alarm rate 1e-3), and a first "
+            "loss of LM heads at most ln(vocab_size) + 1; the helper is tests/init_scheme_utils.py."
         )
     lines.append("Generated with `init-parity upstream`.")
     return "\n".join(lines) + "\n"

@@ -31,7 +31,7 @@ def _model_names(scheme: FamilyScheme) -> str:
     return ", ".join(f"`{model_type}`" for model_type in scheme.model_types)
 
 
-def section(scheme: FamilyScheme) -> str:
+def section(scheme: FamilyScheme, pytorch_only: bool = False) -> str:
     rows = [
         "| Parameters (PyTorch name pattern) | Initialization | When | Reference |",
         "|---|---|---|---|",
@@ -50,28 +50,39 @@ def section(scheme: FamilyScheme) -> str:
             )
             + " |"
         )
+    frameworks = "" if pytorch_only else " in PyTorch, TensorFlow and Flax"
     lines = [
         HEADING,
         "",
         f"Fresh weights (a model built from a config, and every weight a checkpoint does not hold) follow one "
-        f"initialization scheme in PyTorch, TensorFlow and Flax, shared by the models of the {scheme.family.upper()} "
-        f"family ({_model_names(scheme)}). Every tensor is drawn independently. Formulas read the attributes of the "
-        f"model config; `initializer_factor` is 1.0 in released configs. The first rule that matches a parameter "
-        f"applies; parameters no rule matches (vision or audio front ends, for example) keep their model's own "
-        f"initialization. TensorFlow and Flax name the same parameters differently (`kernel`, `embedding`); the "
-        f"table uses the PyTorch names.",
+        f"initialization scheme{frameworks}, shared by the models of the {scheme.family.upper()} family "
+        f"({_model_names(scheme)}). Every tensor is drawn independently. Formulas read the attributes of the model "
+        f"config; `initializer_factor` is 1.0 in released configs. The first rule that matches a parameter applies; "
+        f"parameters no rule matches (vision or audio front ends, for example) keep their model's own initialization."
+        + (
+            ""
+            if pytorch_only
+            else " TensorFlow and Flax name the same parameters differently (`kernel`, `embedding`); the table uses "
+            "the PyTorch names."
+        ),
+        "",
+        "A config with `tie_word_embeddings=False` (T5 v1.1, mT5, UMT5 and their fine-tuned checkpoints) gives the "
+        "model an lm_head of its own, drawn with std `initializer_factor * d_model**-0.5`, so that the first logits "
+        "have about unit variance and the first loss is close to ln(vocab_size); the encoder and the decoder still "
+        "share the input embedding. With the default `tie_word_embeddings=True` the lm_head is the input embedding "
+        "and the decoder output is scaled by `d_model**-0.5` instead.",
         "",
         *rows,
         "",
-        "The common model tests check fresh weights against this table (`test_init_parity_scheme`).",
+        "The common model tests check fresh weights against this table (`test_init_scheme`).",
         "",
     ]
     return "\n".join(lines)
 
 
-def add_section(markdown: str, scheme: FamilyScheme) -> str:
+def add_section(markdown: str, scheme: FamilyScheme, pytorch_only: bool = False) -> str:
     """``markdown`` with the section inserted before the API reference, or refreshed in place."""
-    new = section(scheme)
+    new = section(scheme, pytorch_only)
     start = markdown.find(f"\n{HEADING}\n")
     if start >= 0:
         end = markdown.find("\n## ", start + 1)

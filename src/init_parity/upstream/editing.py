@@ -111,6 +111,8 @@ class _Apply(cst.CSTTransformer):
         editor = self.editor
         if original_node in editor.replacements:
             updated_node = editor.replacements[original_node]
+        if original_node in editor.leading:
+            updated_node = updated_node.with_changes(leading_lines=editor.leading[original_node])
         if original_node in editor.statements:
             sources, comments = editor.statements[original_node]
             column = sum(self.indents)
@@ -133,6 +135,7 @@ class Editor:
         self.module = cst.parse_module(source)
         self.replacements: dict[cst.CSTNode, cst.CSTNode] = {}
         self.statements: dict[cst.CSTNode, tuple[list[str] | None, list[str]]] = {}
+        self.leading: dict[cst.CSTNode, list[cst.EmptyLine]] = {}  # statement -> the lines above it
 
     def replace(self, statement: cst.CSTNode, old: cst.CSTNode, new: cst.CSTNode) -> None:
         """Replace ``old`` (a node inside ``statement``) by ``new``, and re-lay out ``statement``."""
@@ -147,9 +150,13 @@ class Editor:
         """Replace a whole statement by ``sources`` (one or more statements of code)."""
         self.statements[statement] = (list(sources), list(comments))
 
+    def set_leading_lines(self, statement: cst.CSTNode, lines: Sequence[cst.EmptyLine]) -> None:
+        """The blank and comment lines above ``statement``, whatever else is edited inside it."""
+        self.leading[statement] = list(lines)
+
     @property
     def changed(self) -> bool:
-        return bool(self.statements or self.replacements)
+        return bool(self.statements or self.replacements or self.leading)
 
     def result(self) -> str:
         if not self.changed:

@@ -1,17 +1,37 @@
 """The whole fix for one family, computed in memory: every owned file's new text, and the findings.
 
-Nothing is written here; :mod:`.command` prints the plan (``--dry-run``) or writes and commits it.
+Nothing is written into the checkout here; :mod:`.command` prints the plan (``--dry-run``) or writes
+and commits it. A modelling file generated from a modular file (5.x: ``modular_<model>.py``) is
+edited through its modular file and regenerated with the checkout's own
+``utils/modular_model_converter.py``, run in a temporary ``git worktree`` of the checkout; a tree
+without that script (a release sdist) gets the same edit in both files.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from ..cli import BadInput
 from ..scheme import FamilyScheme
-from . import copies, docs, flax, helper, pytorch, tensorflow, tests
-from .checkout import COMMON_TESTS, DOC_FILE, HELPER_FILE, MODELING_PREFIXES, Checkout, modeling_file
+from . import copies, docs, flax, helper, pytorch, tensorflow, tests, tying
+from .checkout import (
+    COMMON_TESTS,
+    DOC_FILE,
+    HELPER_FILE,
+    MODELING_PREFIXES,
+    Checkout,
+    configuration_file,
+    is_5x,
+    modeling_file,
+    modular_file,
+)
 from .values import Finding
 
 TRANSFORMS: dict[str, Callable[[str, str, FamilyScheme], tuple[str, list[Finding]]]] = {
@@ -19,6 +39,7 @@ TRANSFORMS: dict[str, Callable[[str, str, FamilyScheme], tuple[str, list[Finding
     "tf": tensorflow.transform,
     "flax": flax.transform,
 }
+CONVERTER = "utils/modular_model_converter.py"
 
 
 @dataclass
@@ -27,6 +48,7 @@ class Plan:
     after: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    untied: bool = False  # 5.x: configs no longer force `tie_word_embeddings`
 
     @property
     def changed(self) -> list[str]:
@@ -50,30 +72,105 @@ class Plan:
         return "".join(parts)
 
 
-def plan(checkout: Checkout, scheme: FamilyScheme) -> Plan:
+def plan(checkout: Checkout, scheme: FamilyScheme, python: str = sys.executable) -> Plan:
     result = Plan()
-    _models(checkout, scheme, result)
+    if is_5x(checkout.version):
+        _configs(checkout, scheme, result)
+    _models(checkout, scheme, result, python)
     _helper(checkout, scheme, result)
     _tests(checkout, result)
     _docs(checkout, scheme, result)
     return result
 
 
-def _models(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> None:
+def _configs(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> None:
+    for model_type in scheme.model_types:
+        file = configuration_file(model_type)
+        source = checkout.read(file)
+        if source is None:
+            continue
+        new, notes = tying.untie_config(source)
+        result.before[file], result.after[file] = source, new
+        result.notes += [f"{file}: {note}" for note in notes]
+        result.untied = result.untied or new != source or tying.FLAG in source
+
+
+def _model_source(source: str, file: str, scheme: FamilyScheme, framework: str, five: bool) -> tuple[str, list]:
+    new, findings = TRANSFORMS[framework](source, file, scheme)
+    if five and framework == "pt":
+        new, _ = tying.add_tie_override(new)
+    return new, findings
+
+
+def _models(checkout: Checkout, scheme: FamilyScheme, result: Plan, python: str) -> None:
+    five = is_5x(checkout.version)
     before: dict[str, str] = {}
+    generated: list[str] = []
     for framework in MODELING_PREFIXES:
         for model_type in scheme.model_types:
             file = modeling_file(model_type, framework)
             source = checkout.read(file)
             if source is None:
                 continue
+            modular = modular_file(model_type) if framework == "pt" else None
+            modular_source = checkout.read(modular) if modular else None
+            if modular_source is not None:
+                new_modular, findings = _model_source(modular_source, modular, scheme, framework, five)
+                result.before[modular], result.after[modular] = modular_source, new_modular
+                result.findings.extend(findings)
+                generated.append(model_type)
             before[file] = source
-            new, findings = TRANSFORMS[framework](source, file, scheme)
+            new, findings = _model_source(source, file, scheme, framework, five)
             result.before[file], result.after[file] = source, new
-            result.findings.extend(findings)
+            if modular_source is None:
+                result.findings.extend(findings)
+    for model_type in generated:
+        _regenerate(checkout, model_type, result, python)
     broken = copies.broken_copies(before, {f: result.after[f] for f in before})
     if broken:
         raise RuntimeError("the edit would break `# Copied from` blocks:\n  " + "\n  ".join(broken))
+
+
+def _regenerate(checkout: Checkout, model_type: str, result: Plan, python: str) -> None:
+    """The modelling file as the checkout's converter writes it from the edited modular file; without the
+    converter, the modelling file keeps the same edit (made above), which must agree with the modular's."""
+    modular, file = modular_file(model_type), modeling_file(model_type, "pt")
+    if not (checkout.root / CONVERTER).is_file():
+        result.notes.append(f"{file}: no {CONVERTER} in this tree: edited like {modular}")
+        return
+    if result.after[modular] == result.before[modular]:
+        return
+    with tempfile.TemporaryDirectory() as temporary:
+        tree = Path(temporary) / "tree"
+        checkout.git("worktree", "add", "--detach", "-q", str(tree), "HEAD")
+        try:
+            (tree / modular).write_text(result.after[modular], encoding="utf-8")
+            # the converter runs `ruff` (the checkout's pin) from PATH: the one beside that Python first
+            path = os.pathsep.join([str(Path(python).parent), os.environ.get("PATH", "")])
+            environment = {**os.environ, "PYTHONPATH": str(tree / "src"), "INIT_PARITY": "0", "PATH": path}
+            completed = subprocess.run(
+                [python, CONVERTER, "--files", modular, "--num_workers", "1"],
+                cwd=tree,
+                env=environment,
+                capture_output=True,
+                text=True,
+            )
+            if completed.returncode != 0:
+                missing = "ModuleNotFoundError" in completed.stderr
+                raise BadInput(
+                    f"{CONVERTER} failed on {modular} with {python}"
+                    + (
+                        ": that Python cannot import the checkout's transformers; pass --python with one that can "
+                        f"(pip install -e '{checkout.root}[torch]')"
+                        if missing
+                        else ""
+                    )
+                    + f":\n{completed.stderr[-2000:]}"
+                )
+            result.after[file] = (tree / file).read_text(encoding="utf-8")
+        finally:
+            checkout.git("worktree", "remove", "--force", str(tree), check=False)
+    result.notes.append(f"{file}: regenerated from {modular} by {CONVERTER}")
 
 
 def _helper(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> None:
@@ -85,14 +182,13 @@ def _helper(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> None:
 
 
 def _tests(checkout: Checkout, result: Plan) -> None:
-    for framework, file in COMMON_TESTS.items():
-        source = checkout.read(file)
-        if source is None:
-            result.notes.append(f"{file}: not in this checkout: no {framework} test added")
-            continue
-        new, what = tests.add_test(source, framework)
-        result.before[file], result.after[file] = source, new
-        result.notes.append(f"{file}: {what}")
+    source = checkout.read(COMMON_TESTS)
+    if source is None:
+        result.notes.append(f"{COMMON_TESTS}: not in this checkout: no test added")
+        return
+    new, what = tests.add_test(source)
+    result.before[COMMON_TESTS], result.after[COMMON_TESTS] = source, new
+    result.notes.append(f"{COMMON_TESTS}: {what}")
 
 
 def _docs(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> None:
@@ -101,4 +197,4 @@ def _docs(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> None:
     if source is None:
         result.notes.append(f"{file}: not in this checkout (a release sdist has no docs/): no section added")
         return
-    result.before[file], result.after[file] = source, docs.add_section(source, scheme)
+    result.before[file], result.after[file] = source, docs.add_section(source, scheme, is_5x(checkout.version))

@@ -1,7 +1,9 @@
 """PyTorch: each ``_init_weights`` of a family's modelling module, read draw by draw against the scheme.
 
-A draw is an in-place call on a parameter, ``module.<path>.weight.data.normal_(mean=0.0, std=...)``
-(also ``fill_`` and ``zero_``). Its parameter is named from the class of the ``isinstance`` branch
+A draw is an in-place call on a parameter: ``module.<path>.weight.data.normal_(mean=0.0, std=...)``
+(also ``fill_`` and ``zero_``) on the 4.x line, ``init.normal_(module.<path>.weight, mean=0.0, std=...)``
+(also ``constant_``, ``zeros_`` and ``ones_`` of ``transformers.initialization``, which skip a tensor
+marked ``_is_hf_initialized``) on the 5.x line. Its parameter is named from the class of the ``isinstance`` branch
 it stands in and its attribute path (``T5Attention`` + ``q`` -> ``t5_attention.q.weight``), which the
 scheme's patterns match; the flags the enclosing conditions fix (``not self.config.tie_word_embeddings``)
 choose between rules. A ``normal_`` whose std differs from the scheme's gets the scheme's std, as
@@ -13,7 +15,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..scheme import FamilyScheme
-from .editing import Editor, code, keyword
+from .editing import Editor, code, dotted, keyword
 from .scopes import Context, walk
 from .values import (
     Finding,
@@ -29,15 +31,19 @@ from .values import (
 )
 
 _DRAWS = ("normal_", "fill_", "zero_")
+# transformers.initialization (5.x), imported as `init`: function -> the kind it draws
+_INIT_FUNCTIONS = {"normal_": "normal", "constant_": "constant", "zeros_": "constant", "ones_": "constant"}
 
 
-def _parameter_path(receiver: cst.BaseExpression) -> list[str] | None:
-    """``module.experts[i].wo.weight.data`` -> ``["experts", "0", "wo", "weight"]``."""
+def _parameter_path(receiver: cst.BaseExpression, data: bool = True) -> list[str] | None:
+    """``module.experts[i].wo.weight.data`` (``data=False``: without ``.data``) ->
+    ``["experts", "0", "wo", "weight"]``."""
     parts: list[str] = []
     node = receiver
-    if not (isinstance(node, cst.Attribute) and node.attr.value == "data"):
-        return None
-    node = node.value
+    if data:
+        if not (isinstance(node, cst.Attribute) and node.attr.value == "data"):
+            return None
+        node = node.value
     while True:
         if isinstance(node, cst.Attribute):
             parts.append(node.attr.value)
@@ -53,15 +59,31 @@ def _parameter_path(receiver: cst.BaseExpression) -> list[str] | None:
     return parts if parts and parts[-1] in ("weight", "bias") else None
 
 
-def _drawn(call: cst.Call) -> tuple[str, cst.BaseExpression | None, cst.Arg | None]:
+def _draw(call: cst.Call) -> tuple[list[str] | None, list[cst.Arg]]:
+    """(the parameter path, the arguments after the tensor) of ``x.weight.data.normal_(...)`` or
+    ``init.normal_(x.weight, ...)``; no path when ``call`` draws nothing."""
+    if not isinstance(call.func, cst.Attribute):
+        return None, []
+    method = call.func.attr.value
+    if method in _INIT_FUNCTIONS and dotted(call.func.value) == "init" and call.args:
+        return _parameter_path(call.args[0].value, data=False), list(call.args[1:])
+    if method in _DRAWS:
+        return _parameter_path(call.func.value), list(call.args)
+    return None, []
+
+
+def _drawn(call: cst.Call, args: list[cst.Arg]) -> tuple[str, cst.BaseExpression | None, cst.Arg | None]:
     """(kind, the expression of its std or value, the argument holding it)."""
     method = call.func.attr.value
-    if method == "zero_":
+    if method in ("zero_", "zeros_"):
         return "constant", cst.Float("0.0"), None
-    if method == "fill_":
-        return "constant", call.args[0].value, call.args[0]
-    std = keyword(call, "std") or (call.args[1] if len(call.args) > 1 and call.args[1].keyword is None else None)
-    mean = keyword(call, "mean") or (call.args[0] if call.args and call.args[0].keyword is None else None)
+    if method == "ones_":
+        return "constant", cst.Float("1.0"), None
+    if method in ("fill_", "constant_"):
+        value = keyword(call, "val") or args[0]
+        return "constant", value.value, value
+    std = keyword(call, "std") or (args[1] if len(args) > 1 and args[1].keyword is None else None)
+    mean = keyword(call, "mean") or (args[0] if args and args[0].keyword is None else None)
     if mean is not None and code(mean.value).strip() not in ("0", "0.0"):
         return "normal(mean != 0)", None, std
     return "normal", std.value if std is not None else cst.Float("1.0"), std
@@ -74,12 +96,10 @@ def transform(source: str, file: str, scheme: FamilyScheme) -> tuple[str, list[F
         if not (isinstance(small, cst.Expr) and isinstance(small.value, cst.Call)):
             continue
         call = small.value
-        if not (isinstance(call.func, cst.Attribute) and call.func.attr.value in _DRAWS):
-            continue
-        path = _parameter_path(call.func.value)
+        path, args = _draw(call)
         if path is None:
             continue
-        findings.append(_one_draw(editor, scheme, file, statement, call, path, context))
+        findings.append(_one_draw(editor, scheme, file, statement, call, path, args, context))
     return editor.result(), findings
 
 
@@ -90,12 +110,13 @@ def _one_draw(
     statement: cst.SimpleStatementLine,
     call: cst.Call,
     path: list[str],
+    args: list[cst.Arg],
     context: Context,
 ) -> Finding:
     owners = owner_names(editor.module, context.instance_of) if context.instance_of else []
     probe = Probe(scheme, context.facts)
     name, rule, why = choose_rule(scheme, pseudo_names(owners, *path), probe)
-    kind, value, holder = _drawn(call)
+    kind, value, holder = _drawn(call, args)
     before = f"{kind}({code(value)})" if value is not None else kind
     finding = Finding(file, context.where, name, rule.role if rule else None, "matches", before)
     if rule is None:

@@ -1,11 +1,12 @@
-"""The init-parity test added to transformers' common model test mixins.
+"""The init-scheme test added to transformers' ``ModelTesterMixin`` (``tests/test_modeling_common.py``).
 
-``ModelTesterMixin`` (``tests/test_modeling_common.py``), and where the checkout still has them
-``TFModelTesterMixin`` / ``FlaxModelTesterMixin``, get ``test_init_parity_scheme``: every class of
-``all_model_classes`` is built from the tester's common config and, when that config is an
-encoder-decoder whose family has a scheme, its fresh weights are checked against the scheme by the
-generated helper (:mod:`.helper`). The method is added once; a later run replaces it only if its
-text changed.
+``test_init_scheme`` skips a model whose family has no scheme before building anything (a dict
+lookup on the class's ``config_class.model_type``). Otherwise it checks every class of
+``all_model_classes`` (encoder-only ones too) with the tester's config and, when that config ties
+the lm_head, with an untied variant of it; and for every class with an LM head, the first loss on
+the tester's inputs, built with ``initializer_factor`` 1.0, must not exceed ln(vocab) + 1. The
+statistics live in the helper under ``tests/`` (:mod:`.helper`). The method is added once; a
+later run replaces it only if its text changed.
 """
 
 from __future__ import annotations
@@ -17,48 +18,86 @@ import libcst as cst
 from .checkout import HELPER_FILE
 from .editing import Editor, format_statements
 
-METHOD = "test_init_parity_scheme"
-MIXINS = {"pt": "ModelTesterMixin", "tf": "TFModelTesterMixin", "flax": "FlaxModelTesterMixin"}
-_HELPER_MODULE = HELPER_FILE.removeprefix("src/").removesuffix(".py").replace("/", ".")
+METHOD = "test_init_scheme"
+OLD_METHODS = ("test_init_parity_scheme",)  # names an earlier version of the generator wrote
+MIXIN = "ModelTesterMixin"
+HELPER_MODULE = HELPER_FILE.removeprefix("tests/").removesuffix(".py")
 
 TEMPLATE = """
 def {method}(self):
-    # Fresh weights of encoder-decoder models follow their family's initialization scheme, the same in PyTorch,
-    # TensorFlow and Flax: see `{helper}`.
-    from {module} import check_init_parity, scheme_for_config
-
-    config, _ = self.model_tester.prepare_config_and_inputs_for_common()
-    if not getattr(config, "is_encoder_decoder", False) or scheme_for_config(config) is None:
-        self.skipTest(reason="only encoder-decoder models of a family with an initialization scheme are checked")
+    # Fresh weights follow the initialization scheme of the model's family (`tests/{helper}.py`), whether the
+    # config ties the lm_head to the input embedding or not, and an LM head starts near the loss of a uniform guess.
+    if not self.all_model_classes or self.all_model_classes[0].config_class.model_type not in INIT_SCHEMES:
+        self.skipTest(reason="the model's family has no initialization scheme")
+    config, inputs_dict = self.model_tester.prepare_config_and_inputs_for_common()
+    configs = {{"tester's config": config}}
+    if getattr(config, "tie_word_embeddings", False):
+        configs["untied"] = config.__class__.from_dict({{**config.to_dict(), "tie_word_embeddings": False}})
     for model_class in self.all_model_classes:
-        with self.subTest(model_class=model_class.__name__):
-            verdict = check_init_parity("{framework}", model_class, config)
-            self.assertTrue(verdict.passed, "\\n".join(verdict.describe()))
+        for variant, model_config in configs.items():
+            with self.subTest(model_class=model_class.__name__, config=variant):
+                failures = init_scheme_failures(model_class, model_config)
+                unit_config = copy.deepcopy(model_config)
+                unit_config.initializer_factor = 1.0
+                torch.manual_seed(0)
+                model = model_class(unit_config).eval()
+                head = model.get_output_embeddings()
+                if head is None or "labels" not in inspect.signature(model.forward).parameters:
+                    self.assertEqual(failures, [], "\\n".join(failures))
+                    continue
+                if variant == "untied" and head.weight is model.get_input_embeddings().weight:
+                    failures.append("the config says tie_word_embeddings=False, but the lm_head is the input embedding")
+                inputs = self._prepare_for_class(inputs_dict, model_class)
+                inputs = {{k: v for k, v in inputs.items() if not k.startswith("decoder_")}}
+                inputs["labels"] = inputs["input_ids"] % unit_config.vocab_size
+                with torch.no_grad():
+                    loss = model(**inputs).loss.item()
+                if loss > math.log(unit_config.vocab_size) + 1:
+                    failures.append(f"first loss {{loss:.2f}} > ln(vocab_size) + 1 = {{math.log(unit_config.vocab_size) + 1:.2f}}")
+                self.assertEqual(failures, [], "\\n".join(failures))
 """
 
-
-def method_source(framework: str) -> str:
-    return (
-        textwrap.dedent(TEMPLATE)
-        .format(method=METHOD, helper=HELPER_FILE, module=_HELPER_MODULE, framework=framework)
-        .strip("\n")
-    )
+IMPORT = f"from .{HELPER_MODULE} import INIT_SCHEMES, init_scheme_failures"
 
 
-def add_test(source: str, framework: str) -> tuple[str, str]:
-    """(new source, what happened) with ``test_init_parity_scheme`` in the framework's mixin."""
-    mixin = MIXINS[framework]
+def method_source() -> str:
+    return textwrap.dedent(TEMPLATE).format(method=METHOD, helper=HELPER_MODULE).strip("\n")
+
+
+def add_test(source: str) -> tuple[str, str]:
+    """(new source, what happened) with ``test_init_scheme`` in ``ModelTesterMixin`` and the helper imported."""
     editor = Editor(source)
-    target = next((n for n in editor.module.body if isinstance(n, cst.ClassDef) and n.name.value == mixin), None)
+    target = next((n for n in editor.module.body if isinstance(n, cst.ClassDef) and n.name.value == MIXIN), None)
     if target is None:
-        return source, f"no class {mixin}: nothing added"
-    wanted = format_statements([method_source(framework)], column=4)[0]
-    existing = next((n for n in target.body.body if isinstance(n, cst.FunctionDef) and n.name.value == METHOD), None)
-    if existing is not None:
-        if existing.with_changes(leading_lines=()).deep_equals(wanted):
-            return source, f"{mixin}.{METHOD} is up to date"
+        return source, f"no class {MIXIN}: nothing added"
+    wanted = format_statements([method_source()], column=4)[0]
+    members = [n for n in target.body.body if isinstance(n, cst.FunctionDef)]
+    existing = next((n for n in members if n.name.value == METHOD), None)
+    stale = [n for n in members if n.name.value in OLD_METHODS]
+    if existing is not None and existing.with_changes(leading_lines=()).deep_equals(wanted) and not stale:
+        what = f"{MIXIN}.{METHOD} is up to date"
+    elif existing is not None:
         editor.substitute(existing, wanted.with_changes(leading_lines=existing.leading_lines))
-        return editor.result(), f"{mixin}.{METHOD} updated"
-    method = wanted.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
-    editor.substitute(target, target.with_changes(body=target.body.with_changes(body=[*target.body.body, method])))
-    return editor.result(), f"{mixin}.{METHOD} added"
+        what = f"{MIXIN}.{METHOD} updated"
+    else:
+        method = wanted.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+        body = [*(n for n in target.body.body if n not in stale), method]
+        editor.substitute(target, target.with_changes(body=target.body.with_changes(body=body)))
+        what = f"{MIXIN}.{METHOD} added"
+    if existing is not None and stale:
+        for node in stale:
+            editor.substitute(node, cst.RemoveFromParent())
+    new = _with_import(editor.result())
+    return new, what if new != source else f"{MIXIN}.{METHOD} is up to date"
+
+
+def _with_import(source: str) -> str:
+    """The helper's import after the module's last top-level relative import (``from .generation...``)."""
+    if IMPORT in source:
+        return source
+    lines = source.splitlines(keepends=True)
+    relative = [i for i, line in enumerate(lines) if line.startswith("from .") and not line.rstrip().endswith("(")]
+    if not relative:
+        raise RuntimeError("tests/test_modeling_common.py has no one-line relative import to put the helper's after")
+    at = relative[-1] + 1
+    return "".join([*lines[:at], IMPORT + "\n", *lines[at:]])

@@ -322,6 +322,8 @@ def seeds_needed(arrays: dict[str, np.ndarray], config: Any, min_samples: int = 
         rule = scheme.rule_for(name, config) if scheme else None
         if (rule is not None and rule.kind in ("constant", "deterministic")) or float(np.ptp(value)) == 0.0:
             continue
+        if rule is None and scheme is not None and scheme.left_reason(name) is not None:
+            continue  # left to the framework (a backbone): no distribution test needs its samples
         role = rule.role if rule else generic_role(name)
         per_role[role] = per_role.get(role, 0) + value.size
     smallest = min(per_role.values(), default=min_samples)

@@ -97,6 +97,7 @@ _RT_DETR = {
     "decoder_ffn_dim": 128,
     "num_queries": 16,
     "num_denoising": 8,
+    "num_labels": 16,  # the class heads hold num_labels rows: enough samples from one build
     "decoder_n_points": 2,
 }
 
@@ -161,7 +162,7 @@ OVERRIDES: dict[str, dict[str, Any]] = {
         }
         for model_type in ("seamless_m4t", "seamless_m4t_v2")
     },
-    "speecht5": {"conv_dim": [32, 32], "conv_stride": [5, 2], "conv_kernel": [10, 3], "num_conv_pos_embeddings": 16},
+    "speecht5": {"conv_dim": [128, 32], "conv_stride": [5, 2], "conv_kernel": [10, 3], "num_conv_pos_embeddings": 16},
     "fastspeech2_conformer": {
         "encoder_num_attention_heads": 4,
         "decoder_num_attention_heads": 4,
@@ -275,11 +276,11 @@ OVERRIDES: dict[str, dict[str, Any]] = {
         "text_projection_out_dim": 64,
         "task_encoder_hidden_dim": 128,
         "class_embed_dim": 64,
-        "vision_features_channels": [64, 64, 64],
+        "vision_features_channels": [128, 128, 128],
         "encoder_hidden_dim": 64,
         "encoder_attention_heads": 4,
         "encoder_dim_feedforward": 128,
-        "decoder_hidden_dim": 64,
+        "decoder_hidden_dim": 128,
         "decoder_num_heads": 4,
         "decoder_dim_feedforward": 128,
         "decoder_num_layers": 2,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .audio import AUDIO_FAMILIES
 from .bart import BART_LIKE_FAMILIES
 from .bart_copies import BART_COPY_FAMILIES
+from .detr import DETR_FAMILIES
 from .distributions import Constant, Deterministic, Distribution, Normal, TruncatedNormal, Uniform
 from .multimodal import MULTIMODAL_FAMILIES
 from .rules import FamilyScheme, LeftToFramework, Rule
@@ -22,6 +23,7 @@ FAMILIES: dict[str, FamilyScheme] = {
         *AUDIO_FAMILIES,
         *MULTIMODAL_FAMILIES,
         *TIME_SERIES_FAMILIES,
+        *DETR_FAMILIES,
     )
 }
 

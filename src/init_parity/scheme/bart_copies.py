@@ -120,13 +120,6 @@ def _prophetnet(model_type: str, model: str) -> FamilyScheme:
                 source=f"{origins.pt}: nn.Embedding with the padding row zero",
                 zero_row=PAD,
             ),
-            Rule(
-                "embedding.ngram",
-                r"(^|\.)ngram_embeddings\.weight$",
-                "normal",
-                S,
-                source=f"{origins.pt}: nn.Embedding",
-            ),
             *generic_rules(S, origins.pt, PAD),
         ),
         reference=f"PyTorch {model}PreTrainedModel._init_weights (4.57.6)",

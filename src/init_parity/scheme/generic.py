@@ -23,10 +23,8 @@ def norm_rules(source: str, weight: str = "1.0", pattern: str = NORM) -> tuple[R
     return (
         Rule("norm.weight", pattern + r"\.weight$", "constant", weight, source=source),
         Rule("norm.bias", pattern + r"\.bias$", "constant", "0.0", source=source),
-        Rule(
-            "norm.running_mean", pattern + r"\.running_mean$", "constant", "0.0", source=f"{source}: BatchNorm buffer"
-        ),
-        Rule("norm.running_var", pattern + r"\.running_var$", "constant", "1.0", source=f"{source}: BatchNorm buffer"),
+        Rule("norm.running_mean", r"(^|\.)running_mean$", "constant", "0.0", source=f"{source}: BatchNorm buffer"),
+        Rule("norm.running_var", r"(^|\.)running_var$", "constant", "1.0", source=f"{source}: BatchNorm buffer"),
     )
 
 

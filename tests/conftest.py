@@ -23,3 +23,27 @@ def pytest_configure(config):
     else:
         init_parity.enable()
         config.init_parity_stock = False
+
+
+# Test modules written against the transformers 4.57.6 install: on the 5.x line every test in them
+# skips with the reason given here (single tests use tests.helpers.needs_transformers_4).
+FOUR_57_MODULES = {
+    "test_upstream.py": (
+        "needs transformers 4.57.6: the end-to-end test lays out the installed transformers as a checkout "
+        "and asserts the 4.57 target's results (stock copy drifts, `.data.normal_` lines); the 5.x target "
+        "is checked on a 5.23.0 release tree (benchmarks/upstream_family_check.py)"
+    ),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    from tests.helpers import ON_TRANSFORMERS_5
+
+    if not ON_TRANSFORMERS_5:
+        return
+    for item in items:
+        reason = FOUR_57_MODULES.get(item.path.name)
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))

@@ -216,7 +216,9 @@ FASTSPEECH2_FAMILY = FamilyScheme(
             r"(^|\.)encoder\.embed\.weight$",
             "normal",
             "1.0",
-            source=f"{_FASTSPEECH}: nn.Embedding normal(0, 1), the ESPnet default",
+            source=f"{_FASTSPEECH}: nn.Embedding normal(0, 1), the ESPnet default; padding_idx 0 (hard-coded) zero, "
+            "which stock leaves drawn",
+            zero_row="0",
         ),
         Rule(
             "linear",

@@ -163,11 +163,14 @@ def _rt_detr_rules(model: str) -> tuple[Rule, ...]:
             "(the original RT-DETR keeps PyTorch's ones; see notes)",
         ),
         *_sequential_norm(r"(^|\.)enc_output", f"{pt}: LayerNorm 1 / 0"),
-        _xavier(
+        Rule(
             "denoising_class_embed",
             r"(^|\.)denoising_class_embed\.weight$",
-            "d_model + num_labels + 1",
-            f"{pt} (num_denoising > 0)",
+            "uniform",
+            "(6 / (d_model + num_labels + 1)) ** 0.5",
+            source=f"{pt}: xavier_uniform_ (num_denoising > 0), with the padding row (padding_idx = num_labels) zero, "
+            "which stock redraws",
+            zero_row="num_labels",
         ),
         _xavier("enc_score_head", r"(^|\.)enc_score_head\.weight$", "d_model + num_labels", pt),
         Rule(

@@ -5,7 +5,7 @@ attention logits folded into the query projection), drawn untruncated. ``docs/in
 states the reasoning for each line and is generated from this table.
 """
 
-from .rules import FamilyScheme, Rule
+from .rules import FamilyScheme, LeftToFramework, Rule
 
 F = "initializer_factor"
 MESH_ATTENTION = "Mesh TensorFlow attention.py (query folded with d_kv**-0.5); T5X dense_attention"
@@ -16,6 +16,13 @@ T5_FAMILY = FamilyScheme(
     model_types=("t5", "mt5", "umt5", "longt5", "switch_transformers", "pop2piano", "udop"),
     reference="PyTorch T5PreTrainedModel._init_weights (4.57.6), with the untied lm_head of T5X",
     first_loss_margin=1.0,
+    left=(
+        LeftToFramework(
+            r"(^|\.)(patch_embed\.proj|cell_2d_embedding\.[xy]_position_embeddings)\.(weight|bias)$",
+            "UDOP's vision patch projection (Conv2d) and 2-D cell position embeddings: vision parts outside T5's "
+            "Mesh TensorFlow scheme, drawn by UdopPreTrainedModel._init_weights's own branches",
+        ),
+    ),
     rules=(
         Rule(
             "embedding.shared",

@@ -1,0 +1,144 @@
+"""Invariants of a fresh model that hold whatever its scheme: checked for every discovered
+encoder-decoder type (``tests/conformance/test_invariants.py``).
+
+* ``coverage``: every floating parameter and persistent float buffer is drawn by a scheme rule or named
+  in the scheme's "left to the framework" list (:class:`init_parity.scheme.LeftToFramework`) with the reason;
+* ``finite``: no NaN or infinity (a ``torch.empty`` leftover can hold either);
+* ``identical``: no two drawn tensors bit-identical (a tied tensor is one tensor and appears once; constant
+  tensors and deterministic tables are equal by design and left out);
+* ``tie``: the output head is the input embedding exactly when the config ties them
+  (:func:`init_parity.ties.tie_findings`);
+* ``padding_row``: the row of every ``nn.Embedding(padding_idx=...)`` is zero;
+* ``first_loss_bound``: for an LM whose scheme states a margin, the mean first loss on random tokens is within
+  ``ln(V) + margin`` (:func:`init_parity.forward.first_loss_within_bound`).
+
+Each check returns plain lines (what is wrong, naming the tensor); an empty list is a pass. The exact checks
+have no false alarms; the first-loss test is one-sided at :data:`FIRST_LOSS_ALPHA`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .appliers.plan import family_of
+from .scheme import FamilyScheme
+
+FIRST_LOSS_ALPHA = 1e-4
+"""False-alarm rate of the first-loss bound test of one model."""
+
+
+@dataclass
+class InvariantReport:
+    """The findings of one model type, per check (empty: the check passed), and what was not checked."""
+
+    model_type: str
+    class_name: str
+    findings: dict[str, list[str]] = field(default_factory=dict)
+    left: dict[str, str] = field(default_factory=dict)  # tensor -> why the scheme leaves it to the framework
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"{check}: {line}" for check, lines in self.findings.items() for line in lines]
+
+
+def coverage(scheme: FamilyScheme | None, config: Any, names: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Tensors neither drawn by a rule nor left to the framework with a reason, and the ones left (with reasons)."""
+    if scheme is None:
+        return [f"{name}: no scheme for {getattr(config, 'model_type', '?')}" for name in names], {}
+    uncovered, left = [], {}
+    for name in names:
+        reason = scheme.left_reason(name)
+        if reason is not None:
+            left[name] = reason
+        elif scheme.rule_for(name, config) is None:
+            uncovered.append(f"{name}: no rule and not left to the framework")
+    return uncovered, left
+
+
+def non_finite(weights: Mapping[str, np.ndarray]) -> list[str]:
+    return [
+        f"{name}: {int(np.size(value) - np.isfinite(value).sum())} non-finite elements"
+        for name, value in weights.items()
+        if not np.isfinite(value).all()
+    ]
+
+
+def identical(weights: Mapping[str, np.ndarray], exempt: set[str]) -> list[str]:
+    """Pairs of non-constant tensors equal bit for bit (``exempt``: deterministic tables)."""
+    seen: dict[bytes, str] = {}
+    found = []
+    for name, value in weights.items():
+        if name in exempt or value.size < 2 or float(np.ptp(value)) == 0.0:
+            continue
+        array = np.ascontiguousarray(value, dtype=np.float32) + np.float32(0.0)  # -0.0 == 0.0
+        key = hashlib.blake2b(array.tobytes() + str(array.shape).encode(), digest_size=16).digest()
+        if key in seen:
+            found.append(f"{name} is bit-identical to {seen[key]} but a tensor of its own (untied)")
+        else:
+            seen[key] = name
+    return found
+
+
+def padding_rows(model: Any) -> list[str]:
+    """Embeddings with a ``padding_idx`` whose row is not zero (PyTorch)."""
+    import torch
+
+    found = []
+    names = {id(module): name for name, module in model.named_modules()}
+    for module in model.modules():
+        index = getattr(module, "padding_idx", None)
+        if isinstance(module, torch.nn.Embedding) and index is not None:
+            row = module.weight.detach()[index]
+            if bool(row.abs().sum() > 0):
+                found.append(
+                    f"{names[id(module)]}.weight row {index} (padding_idx) is not zero: |row|_1 = {float(row.abs().sum()):.4g}"
+                )
+    return found
+
+
+def first_loss(model_type: str, class_name: str, config: Any, seeds: int) -> tuple[list[str], str | None]:
+    """The first-loss bound test (findings, or a note saying why it does not apply)."""
+    from .forward import first_loss_bound, first_loss_within_bound
+    from .report.first_loss import measurable, measure
+
+    why_not = measurable("pt", model_type, class_name, config)
+    bound = first_loss_bound(config)
+    if why_not is not None or bound is None:
+        return [], f"first loss not checked: {why_not or 'the scheme states no first_loss_margin'}"
+    losses = [measure("pt", model_type, class_name, config, seed).loss for seed in range(seeds)]
+    result = first_loss_within_bound(class_name, losses, bound)
+    return ([] if result.p_value >= FIRST_LOSS_ALPHA else [result.detail]), None
+
+
+def check_model(model_type: str, class_name: str, config: Any, seed: int = 0, loss_seeds: int = 2) -> InvariantReport:
+    """Build ``class_name`` fresh from ``config`` (PyTorch, whichever scheme mode is active) and check every invariant."""
+    from .models.build import build_model, weights
+    from .ties import tie_findings
+
+    model = build_model("pt", class_name, config, seed)
+    arrays = weights("pt", model)
+    scheme = family_of(config)
+    report = InvariantReport(model_type, class_name)
+    uncovered, report.left = coverage(scheme, config, list(arrays))
+    deterministic = {
+        name
+        for name in arrays
+        if scheme is not None and (rule := scheme.rule_for(name, config)) is not None and rule.kind == "deterministic"
+    }
+    report.findings = {
+        "coverage": uncovered,
+        "finite": non_finite(arrays),
+        "identical": identical(arrays, deterministic),
+        "tie": [result.detail for result in tie_findings(class_name, config, arrays)],
+        "padding_row": padding_rows(model),
+    }
+    report.findings["first_loss_bound"], note = first_loss(model_type, class_name, config, loss_seeds)
+    if note:
+        report.notes.append(note)
+    return report

@@ -1,0 +1,35 @@
+"""The invariants of :mod:`init_parity.invariants` for every discovered encoder-decoder model type with a
+PyTorch class: coverage by the scheme (or a reasoned "left to the framework"), finite values, no untied
+bit-identical tensors, tie structure, zero padding rows, and the first loss of LM heads within the scheme's
+bound. A type that cannot be built here skips with the missing dependency; a known stock defect is a strict
+xfail of the stock run (``expectations.STOCK_INVARIANT_DEFECTS``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from init_parity.activation import is_enabled
+from init_parity.invariants import check_model
+from init_parity.models.discovery import discover, missing_dependency
+from init_parity.models.tiny_configs import tiny_config
+from tests.conformance.expectations import STOCK_INVARIANT_DEFECTS
+
+
+def _cases():
+    for found in discover():
+        marks = [pytest.mark.xdist_group(found.model_type)]
+        reason = None if is_enabled() else STOCK_INVARIANT_DEFECTS.get(found.model_type)
+        if reason:
+            marks.append(pytest.mark.xfail(strict=True, reason=reason))
+        yield pytest.param(found, marks=marks, id=found.model_type)
+
+
+@pytest.mark.parametrize("found", list(_cases()))
+def test_invariants(found):
+    if "pt" not in found.classes:
+        pytest.skip("no PyTorch class in the auto mappings")
+    missing = missing_dependency(found)
+    if missing:
+        pytest.skip(missing)
+    report = check_model(found.model_type, found.classes["pt"], tiny_config(found.model_type))
+    assert not report.problems, f"{found.model_type} ({found.classes['pt']}):\n  " + "\n  ".join(report.problems)

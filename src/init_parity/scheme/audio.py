@@ -106,6 +106,7 @@ def _seamless(model_type: str, model: str) -> FamilyScheme:
         model_types=(model_type,),
         rules=rules,
         reference=f"{pt}; the vocoder by {model}CodeHifiGan._init_weights (normal(0, initializer_range))",
+        first_loss_margin=1.0,
         left=(
             LeftToFramework(
                 r"(^|\.)embed_positions\.weights$",

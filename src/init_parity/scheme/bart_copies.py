@@ -37,7 +37,14 @@ def _bart_copy(
             Rule(r.role, r.pattern, r.kind, r.param, r.when, r.source, None) if r.role == "embedding.tokens" else r
             for r in rules
         )
-    return FamilyScheme(family=model_type, model_types=(model_type,), rules=rules, reference=reference, notes=notes)
+    return FamilyScheme(
+        family=model_type,
+        model_types=(model_type,),
+        rules=rules,
+        reference=reference,
+        notes=notes,
+        first_loss_margin=1.0,
+    )
 
 
 _FAIRSEQ = "fairseq transformer: normal(0, 0.02) as BART's init_bert_params"
@@ -123,6 +130,7 @@ def _prophetnet(model_type: str, model: str) -> FamilyScheme:
             *generic_rules(S, origins.pt, PAD),
         ),
         reference=f"PyTorch {model}PreTrainedModel._init_weights (4.57.6)",
+        first_loss_margin=1.0,
     )
 
 

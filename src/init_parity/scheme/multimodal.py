@@ -20,6 +20,7 @@ T5GEMMA_FAMILY = FamilyScheme(
         "initializer_range", _T5GEMMA + "; RMSNorm weight 0 (it scales by 1 + weight)", "pad_token_id", "0.0"
     ),
     reference=_T5GEMMA,
+    first_loss_margin=1.0,
 )
 
 _FLORENCE = (

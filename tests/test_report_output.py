@@ -76,3 +76,25 @@ class ReportOutputTest(unittest.TestCase):
         command.prepare_output(fresh)
         self.assertTrue(fresh.is_dir())
         self.assertEqual(list(fresh.iterdir()), [])
+
+
+class ReportWorkersTest(unittest.TestCase):
+    def test_model_types_in_worker_processes_give_the_same_verdicts(self):
+        from init_parity.report.workers import worker_count
+
+        self.assertEqual(worker_count(1), 1)  # one model type: no worker start-up to pay
+        self.assertEqual(worker_count(5, requested=3), 3)
+        self.assertGreaterEqual(worker_count(49), 1)
+        folder = Path(tempfile.mkdtemp(prefix="init-parity-workers-"))
+        self.addCleanup(_remove, folder)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            code = main(
+                ["report", "--models", "t5,bart", "--frameworks", "pt", "--scheme", "--format", "json",
+                 "--output", str(folder), "--no-plots", "--quiet", "--workers", "2"]
+            )  # fmt: skip
+        self.assertEqual(code, 0, out.getvalue())
+        self.assertIn("t5: scheme 0 drift", out.getvalue())
+        self.assertIn("bart: scheme 0 drift", out.getvalue())
+        self.assertIn("2 worker processes", out.getvalue())
+        self.assertEqual(sorted(os.listdir(folder)), ["report.json"])

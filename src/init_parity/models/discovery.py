@@ -59,6 +59,17 @@ def _class_name(framework: str, model_type: str) -> str | None:
     return None
 
 
+def exported(name: str) -> bool:
+    """Whether transformers exports the class ``name``, read from its lazy module's tables so that
+    neither the modelling module nor its framework is imported (``hasattr`` would import both)."""
+    import transformers
+
+    table = getattr(transformers, "_class_to_module", None)
+    if isinstance(table, dict):
+        return name in table and name not in getattr(transformers, "_object_missing_backend", {})
+    return hasattr(transformers, name)
+
+
 @functools.cache
 def encoder_decoder_model_types() -> tuple[str, ...]:
     """Model types whose default config is an encoder-decoder."""
@@ -80,15 +91,13 @@ def encoder_decoder_model_types() -> tuple[str, ...]:
 @functools.cache
 def discover(frameworks: tuple[str, ...] | None = None) -> tuple[ModelFamily, ...]:
     """Every encoder-decoder model type with its class in each installed framework."""
-    import transformers
-
     frameworks = frameworks or installed()
     families = []
     for model_type in encoder_decoder_model_types():
         classes = {}
         for framework in frameworks:
             name = _class_name(framework, model_type)
-            if name and hasattr(transformers, name):
+            if name and exported(name):
                 classes[framework] = name
         families.append(ModelFamily(model_type, classes))
     return tuple(families)

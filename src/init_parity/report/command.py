@@ -17,6 +17,7 @@ from ..frameworks import FrameworkMissing, installed, require
 from ..naming import FRAMEWORKS
 from ..stats import FAMILY_WISE_ALPHA
 from .collect import MODES, Report, collect, plan, summary_line
+from .workers import collect_in_workers, worker_count
 
 FORMATS = ("terminal", "markdown", "json", "html")
 DEFAULT_FORMATS = "terminal,html"
@@ -91,6 +92,13 @@ def register(subparsers) -> None:
     )
     parser.add_argument(
         "--output", default=DEFAULT_OUTPUT, help=f"folder for the files and plots (default: {DEFAULT_OUTPUT})"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes checking model types in parallel (default: one per core as memory allows, "
+        "1 for a single model type)",
     )
     parser.add_argument("--no-plots", action="store_true", help="write no PNG figures")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no list of the files written")
@@ -239,7 +247,6 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.quiet:
         print(f"init-parity report: loading transformers with {', '.join(installed())} ...", file=sys.stderr)
-    quiet.import_frameworks(installed())
     plots = bool(files) and not args.no_plots
     if plots:
         from . import plots as plotting
@@ -256,7 +263,13 @@ def run(args: argparse.Namespace) -> int:
     heatmap = None
     try:
         progress("finding model types")
-        models = parse_models(args.models)
+        with quiet.filtered_native_stderr():
+            models = parse_models(args.models)
+        workers = worker_count(len(models), args.workers)
+        if not args.quiet:
+            print(f"init-parity report: {len(models)} model types on {workers} worker process(es)", file=sys.stderr)
+        if workers == 1:  # in this process; workers load the frameworks themselves
+            quiet.import_frameworks(installed())
         progress.add(len(models) * len(modes) * (2 if plots else 1) + (1 if plots else 0))
 
         def draw(family) -> None:  # while its samples are in memory
@@ -269,8 +282,13 @@ def run(args: argparse.Namespace) -> int:
                     f"init-parity: no figure for {family.model_type}: {type(error).__name__}: {error}", file=sys.stderr
                 )
 
-        with quiet.quiet_builds():
-            families = collect(plan(models, frameworks), modes, seeds, step=progress, on_family=draw)
+        if workers > 1:
+            families, images = collect_in_workers(
+                plan(models, frameworks), modes, seeds, frameworks, workers, output if plots else None, step=progress
+            )
+        else:
+            with quiet.quiet_builds():
+                families = collect(plan(models, frameworks), modes, seeds, step=progress, on_family=draw)
         report = Report(families, modes, judged, frameworks, seeds)
         if plots:
             progress("plot heat map")
@@ -313,5 +331,6 @@ def run(args: argparse.Namespace) -> int:
     ]
     verdict = "all checked roles conform" if not failed else "not conforming: " + ", ".join(failed)
     elapsed = time.perf_counter() - started
-    print(f"judged on {'/'.join(judged)}: {verdict}; exit {exit_code} ({elapsed:.0f} s)")
+    processes = f"{workers} worker processes" if workers > 1 else "in one process"
+    print(f"judged on {'/'.join(judged)}: {verdict}; exit {exit_code} ({elapsed:.0f} s, {processes})")
     return exit_code

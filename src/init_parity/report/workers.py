@@ -1,0 +1,133 @@
+"""Running the report's model types in worker processes: ``init-parity report --models all``.
+
+Each model type is checked in a worker (a fresh interpreter, started with ``spawn``: the frameworks'
+threads do not survive a fork), which builds its models, draws its figures while the samples are
+there, lets the samples go and sends back the summary (:meth:`FamilyReport.release`). The main
+process imports no framework and holds one summary per model type, so memory is bounded by the
+workers: one model type each at a time.
+
+How many workers pays: one per core, and no more than the memory allows (a worker with PyTorch,
+TensorFlow and JAX loaded and a model type in hand stays under :data:`WORKER_MEMORY`); and one
+when there is one model type (a worker's start-up, loading the frameworks, costs seconds).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from .collect import FamilyReport, ModeResult, collect
+
+WORKER_MEMORY = 1.6e9
+"""Bytes a worker may use: the three frameworks loaded (about 1 GB) and one tiny model type's builds
+and samples (the report refuses tiny configs above ``collect.MAX_PARAMETERS``)."""
+
+
+def available_memory() -> float | None:
+    """Bytes of memory available now (Linux ``MemAvailable``), or None where that is unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def worker_count(model_types: int, requested: int | None = None) -> int:
+    """``requested`` if given; else one per core, as many as memory allows, at most one per model
+    type, and 1 for a single model type."""
+    if requested is not None:
+        return max(1, requested)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    memory = available_memory()
+    by_memory = int(memory // WORKER_MEMORY) if memory else cores
+    return max(1, min(cores, by_memory, model_types))
+
+
+_worker_plots: Path | None = None
+
+
+def _start_worker(frameworks: Sequence[str], plots: Path | None) -> None:
+    global _worker_plots
+    from . import quiet
+
+    _worker_plots = plots
+    quiet.import_frameworks(frameworks)
+
+
+def _check_family(
+    family: FamilyReport, modes: Sequence[str], seeds: tuple[int, ...] | None, first_loss: bool
+) -> tuple[FamilyReport, list[str]]:
+    """In a worker: check ``family`` in ``modes``, draw its figures, release its samples."""
+    from .. import conformance
+    from . import quiet
+
+    with quiet.quiet_builds():
+        collect([family], modes, seeds, first_loss)
+    images: list[str] = []
+    if _worker_plots is not None:
+        from . import plots
+
+        try:
+            images = plots.draw_family(family, _worker_plots)
+        except Exception as error:  # noqa: BLE001 - one figure failing must not lose the report
+            print(f"init-parity: no figure for {family.model_type}: {type(error).__name__}: {error}", file=sys.stderr)
+    family.release()
+    conformance.clear_cache()
+    return family, images
+
+
+def collect_in_workers(
+    families: list[FamilyReport],
+    modes: Sequence[str],
+    seeds: tuple[int, ...] | None,
+    frameworks: Sequence[str],
+    workers: int,
+    plots: Path | None = None,
+    first_loss: bool = True,
+    step: Callable[[str], None] | None = None,
+) -> tuple[list[FamilyReport], dict[str, list[str]]]:
+    """:func:`collect` over ``families`` in ``workers`` processes, with each family's figures drawn
+    into ``plots`` (None: none). Returns the families, in their order, and the figures' file names
+    per model type. ``step`` is called as each family comes back."""
+    done: dict[str, FamilyReport] = {}
+    images: dict[str, list[str]] = {}
+    context = multiprocessing.get_context("spawn")
+    # model types in more frameworks take longer: started first, they do not end the run alone
+    order = sorted(families, key=lambda family: -len(family.frameworks))
+    with ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(frameworks, plots)) as pool:
+        pending: dict[Future, FamilyReport] = {
+            pool.submit(_check_family, family, modes, seeds, first_loss): family for family in order
+        }
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                family = pending.pop(future)
+                try:
+                    result, names = future.result()
+                except BrokenProcessPool as error:
+                    result, names = _failed(family, modes, f"its worker process died ({error})"), []
+                except Exception as error:  # noqa: BLE001 - reported per family, so that the run finishes
+                    result, names = _failed(family, modes, f"{type(error).__name__}: {error}"[:300]), []
+                done[family.model_type] = result
+                if names:
+                    images[family.model_type] = names
+                if step is not None:
+                    for mode in modes:
+                        step(f"{family.model_type} {mode}")
+                        if plots is not None:
+                            step(f"plot {family.model_type} {mode}")
+    return [done[family.model_type] for family in families], images
+
+
+def _failed(family: FamilyReport, modes: Sequence[str], reason: str) -> FamilyReport:
+    for mode in modes:
+        family.modes[mode] = ModeResult(mode, error=reason)
+    return family

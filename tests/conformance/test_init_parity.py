@@ -15,7 +15,7 @@ import pytest
 from init_parity.activation import is_enabled
 from init_parity.models.discovery import discover, missing_dependency
 from init_parity.models.tiny_configs import tiny_config
-from init_parity.scheme import scheme_for_model_type
+from init_parity.scheme import other_line_only, scheme_for_model_type
 from init_parity.testing import InitParityTesterMixin
 from tests.conformance.expectations import KNOWN_DRIFTS, STOCK_DRIFTS
 
@@ -37,6 +37,12 @@ def checkable(family) -> str | None:
     missing = missing_dependency(family)
     if missing:
         return missing
+    if (
+        scheme_for_model_type(family.model_type) is None
+        and len(family.classes) < 2
+        and other_line_only(family.model_type)
+    ):
+        return other_line_only(family.model_type)
     if scheme_for_model_type(family.model_type) is None and len(family.classes) < 2:
         return "PyTorch only and no scheme: nothing to compare"
     return None

@@ -30,10 +30,31 @@ FAMILIES: dict[str, FamilyScheme] = {
 
 def scheme_for_model_type(model_type: str) -> FamilyScheme | None:
     """The scheme covering a config's ``model_type``, or None when the family has none yet."""
+    line = transformers_line()
     for scheme in FAMILIES.values():
-        if model_type in scheme.model_types:
+        if model_type in scheme.model_types and (line is None or line in scheme.lines):
             return scheme
     return None
+
+
+def other_line_only(model_type: str) -> str | None:
+    """Why ``model_type`` has no scheme on the imported transformers line although one exists for another."""
+    line = transformers_line()
+    lines = sorted({ln for scheme in FAMILIES.values() if model_type in scheme.model_types for ln in scheme.lines})
+    if not lines or line is None or line in lines:
+        return None
+    return (
+        f"its scheme describes transformers {'/'.join(f'{ln}.x' for ln in lines)} (4.57.6), not yet checked against "
+        f"the {line}.x modelling code, so neither applied nor checked here"
+    )
+
+
+def transformers_line() -> str | None:
+    """The major version of the imported transformers ("4", "5"), or None before it is imported."""
+    import sys
+
+    version = getattr(sys.modules.get("transformers"), "__version__", None)
+    return version.split(".", 1)[0] if version else None
 
 
 __all__ = [
@@ -47,5 +68,6 @@ __all__ = [
     "Rule",
     "TruncatedNormal",
     "Uniform",
+    "other_line_only",
     "scheme_for_model_type",
 ]

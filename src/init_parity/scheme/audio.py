@@ -10,7 +10,7 @@ with the fan-in read from the config.
 
 from __future__ import annotations
 
-from .generic import generic_rules, norm_rules
+from .generic import LINE_4, generic_rules, norm_rules
 from .rules import FamilyScheme, LeftToFramework, Rule
 
 R = "initializer_range"
@@ -107,6 +107,7 @@ def _seamless(model_type: str, model: str) -> FamilyScheme:
         rules=rules,
         reference=f"{pt}; the vocoder by {model}CodeHifiGan._init_weights (normal(0, initializer_range))",
         first_loss_margin=1.0,
+        lines=LINE_4,
         left=(
             LeftToFramework(
                 r"(^|\.)embed_positions\.weights$",
@@ -151,6 +152,7 @@ SPEECHT5_FAMILY = FamilyScheme(
         *generic_rules(R, _SPEECHT5, PAD),
     ),
     reference=_SPEECHT5,
+    lines=LINE_4,
     left=(
         _WEIGHT_NORM,
         LeftToFramework(
@@ -171,6 +173,7 @@ def _generic_family(model_type: str, model: str, pad: str | None = PAD, norm_wei
         model_types=(model_type,),
         rules=generic_rules(R, source, pad, norm_weight),
         reference=source,
+        lines=LINE_4,
     )
 
 
@@ -238,6 +241,7 @@ FASTSPEECH2_FAMILY = FamilyScheme(
         ),
     ),
     reference=_FASTSPEECH,
+    lines=LINE_4,
     left=(
         LeftToFramework(
             r"(predictor|_embed|postnet\.layers\.\d+)\.(conv_layers\.\d+\.)?conv\.(weight|bias)$|predictor\.linear\.weight$",

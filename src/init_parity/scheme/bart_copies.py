@@ -11,7 +11,7 @@ for the rest.
 from __future__ import annotations
 
 from .bart import PAD, Origins, S, learned_positions, seq2seq_rules, sinusoidal_positions
-from .generic import generic_rules
+from .generic import LINE_4, generic_rules
 from .rules import FamilyScheme, Rule
 
 
@@ -44,6 +44,7 @@ def _bart_copy(
         reference=reference,
         notes=notes,
         first_loss_margin=1.0,
+        lines=LINE_4,
     )
 
 
@@ -131,6 +132,7 @@ def _prophetnet(model_type: str, model: str) -> FamilyScheme:
         ),
         reference=f"PyTorch {model}PreTrainedModel._init_weights (4.57.6)",
         first_loss_margin=1.0,
+        lines=LINE_4,
     )
 
 

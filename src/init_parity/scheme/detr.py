@@ -16,7 +16,7 @@ constants, which the independence test leaves out.
 
 from __future__ import annotations
 
-from .generic import generic_rules
+from .generic import LINE_4, generic_rules
 from .rules import FamilyScheme, LeftToFramework, Rule
 
 _BACKBONE = LeftToFramework(
@@ -85,6 +85,7 @@ def _detr_family(
         reference=pt,
         left=(_BACKBONE, *left),
         notes=notes,
+        lines=LINE_4,
     )
 
 

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from .rules import Rule
 
+LINE_4 = ("4",)
+"""The release line the PyTorch-only families' schemes describe: transformers 4.57.6. On 5.x they are not
+applied (its modelling code differs, e.g. FSMT's head and tie defaults) until checked there."""
+
 NORM = r"(norm[^.]*|_ln|(^|\.)ln[^.]*)"
 """Parameter-name part of a norm layer: ``layer_norm``, ``self_attn_layer_norm``, ``layernorm_embedding``,
 ``input_layernorm``, ``norm``, ``batch_norm``, ``final_ln``."""

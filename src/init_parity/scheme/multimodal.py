@@ -9,7 +9,7 @@ T5's Mesh-TensorFlow scheme, its vision encoder draws every Linear from ``initia
 
 from __future__ import annotations
 
-from .generic import generic_rules
+from .generic import LINE_4, generic_rules
 from .rules import FamilyScheme, Rule
 
 _T5GEMMA = "PyTorch T5GemmaPreTrainedModel._init_weights (4.57.6), = Gemma 2's"
@@ -21,6 +21,7 @@ T5GEMMA_FAMILY = FamilyScheme(
     ),
     reference=_T5GEMMA,
     first_loss_margin=1.0,
+    lines=LINE_4,
 )
 
 _FLORENCE = (
@@ -60,6 +61,7 @@ FLORENCE2_FAMILY = FamilyScheme(
         *generic_rules("0.02", _FLORENCE),
     ),
     reference=_FLORENCE,
+    lines=LINE_4,
 )
 
 _PIX2STRUCT = "PyTorch Pix2StructPreTrainedModel._init_weights (4.57.6)"
@@ -134,6 +136,7 @@ PIX2STRUCT_FAMILY = FamilyScheme(
         Rule("bias", r"\.bias$", "constant", "0.0", source=f"{_PIX2STRUCT}: zero biases"),
     ),
     reference=_PIX2STRUCT,
+    lines=LINE_4,
     notes=(
         "Pix2StructTextAttention's init reads key_value_proj_dim = hidden_size when the module's config is the text "
         "config, as it is when Pix2StructTextModel initialises itself: the query std is factor * (hidden * hidden)"

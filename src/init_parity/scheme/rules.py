@@ -102,6 +102,7 @@ class FamilyScheme:
     reference: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
     left: tuple[LeftToFramework, ...] = ()
+    lines: tuple[str, ...] = ("4", "5")  # transformers' major versions whose modelling code the rules describe
     first_loss_margin: float | None = None
     """The scheme's bound on the first loss of a fresh model with an LM head on random tokens,
     as a margin over ln(V) (the entropy of a uniform guess over the target vocabulary): the bound is

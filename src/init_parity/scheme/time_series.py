@@ -8,7 +8,7 @@ its std is ``initializer_range``. The sinusoidal tables are recomputed by ``_ini
 from __future__ import annotations
 
 from .bart import sinusoidal_positions
-from .generic import generic_rules
+from .generic import LINE_4, generic_rules
 from .rules import FamilyScheme
 
 
@@ -26,6 +26,7 @@ def _time_series(model_type: str, model: str, std: str) -> FamilyScheme:
             *generic_rules(std, pt),
         ),
         reference=pt,
+        lines=LINE_4,
     )
 
 

@@ -135,10 +135,10 @@ def _regenerate(checkout: Checkout, model_type: str, result: Plan, python: str) 
     """The modelling file as the checkout's converter writes it from the edited modular file; without the
     converter, the modelling file keeps the same edit (made above), which must agree with the modular's."""
     modular, file = modular_file(model_type), modeling_file(model_type, "pt")
+    if result.after[modular] == result.before[modular]:
+        return
     if not (checkout.root / CONVERTER).is_file():
         result.notes.append(f"{file}: no {CONVERTER} in this tree: edited like {modular}")
-        return
-    if result.after[modular] == result.before[modular]:
         return
     with tempfile.TemporaryDirectory() as temporary:
         tree = Path(temporary) / "tree"

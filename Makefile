@@ -20,10 +20,10 @@ install:
 test: test-4 test-5
 
 test-4:
-	$(PYTEST) -n $(WORKERS) --dist loadgroup $(TESTS) || [ $$? -eq 5 ]
+	$(PYTEST) -n $(WORKERS) --dist loadscope $(TESTS) || [ $$? -eq 5 ]
 
 test-5: $(VENV_5X)/installed
-	$(VENV_5X)/bin/python -m pytest -n $(WORKERS) --dist loadgroup $(TESTS) || [ $$? -eq 5 ]
+	$(VENV_5X)/bin/python -m pytest -n $(WORKERS) --dist loadscope $(TESTS) || [ $$? -eq 5 ]
 
 $(VENV_5X)/installed: pyproject.toml
 	python3 -m venv $(VENV_5X)
@@ -32,11 +32,11 @@ $(VENV_5X)/installed: pyproject.toml
 
 # the conformance suite alone, with our scheme applied
 test-init-parity:
-	$(PYTEST) -n $(WORKERS) --dist loadgroup tests/conformance
+	$(PYTEST) -n $(WORKERS) --dist loadscope tests/conformance
 
 # the conformance suite against stock transformers: shows every drift it catches (it fails)
 test-init-parity-stock:
-	INIT_PARITY=0 $(PYTEST) -n $(WORKERS) --dist loadgroup tests/conformance --init-parity-stock
+	INIT_PARITY=0 $(PYTEST) -n $(WORKERS) --dist loadscope tests/conformance --init-parity-stock
 
 style:
 	ruff check $(check_dirs) --fix

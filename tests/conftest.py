@@ -3,6 +3,10 @@ import os
 # Models are built from configs; nothing may reach the hub. Quiet TensorFlow's C++ logging.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# One BLAS / OpenMP thread per process: pytest-xdist already runs a worker per core, and the small matrix
+# products of the statistics (correlations of a few dozen tensors) are 30x slower when threads oversubscribe.
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 
 def pytest_addoption(parser):

@@ -25,14 +25,16 @@ from typing import Any
 
 import numpy as np
 
-from . import stats
+from . import forward, stats
 from .activation import is_enabled, use_scheme
 from .appliers.plan import family_of, zero_row
-from .models.build import fresh_weights
+from .models.build import build_model, weights
 from .models.discovery import family as find_family
 from .models.tiny_configs import tiny_config
 from .naming import align_prefix
-from .scheme import Constant, Distribution, Rule
+from .report.first_loss import first_loss_of, measurable
+from .scheme import Distribution, Rule
+from .ties import tie_findings
 
 _LAYER_INDEX = re.compile(r"\.\d+(?=\.)")
 
@@ -87,6 +89,7 @@ class FamilyCheck:
     structural: list[str]
     independence: dict[str, list[stats.TestResult]]
     verdict: stats.Verdict
+    extra: dict[str, list[stats.TestResult]] = field(default_factory=dict)  # ties and first loss, by label
 
     @property
     def passed(self) -> bool:
@@ -98,7 +101,7 @@ class FamilyCheck:
         return stats.verdict(labelled)
 
     def labelled_results(self) -> dict[str, list[stats.TestResult]]:
-        return _labelled_results(self.roles, self.independence)
+        return {**_labelled_results(self.roles, self.independence), **self.extra}
 
     def drifting_roles(self) -> dict[str, list[str]]:
         """Role -> the labels (``role [tf]``, ``role [pt~tf]``) of its rejected tests."""
@@ -117,14 +120,15 @@ class FamilyCheck:
         lines = []
         for label, results in sorted(verdict.drifting.items()):
             check = self.roles.get(label.rsplit(" [", 1)[0])
-            if check is None:  # independence: name the offending tensors
-                findings = "; ".join(f"{r.test} {r.detail}" for r in results[:3])
-                lines.append(f"{label}: {findings}" + (f" (+{len(results) - 3} more)" if len(results) > 3 else ""))
-                continue
-            tests = ", ".join(f"{r.test} p={r.p_value:.2g}" for r in results)
-            stds = ", ".join(check.describe_sample(fw) for fw in self.frameworks if fw in check.samples)
-            expected = f"; scheme {check.expected.describe()}" if check.expected is not None else ""
-            lines.append(f"{label}: {tests} ({stds}{expected})")
+            shown = results[:3]
+            if check is not None:
+                stds = ", ".join(check.describe_sample(fw) for fw in self.frameworks if fw in check.samples)
+                expected = f"; scheme {check.expected.describe()}" if check.expected is not None else ""
+                lines.append(f"{label}: ({stds}{expected})")
+                shown = results
+            lines.extend(f"{label}: {stats.describe_result(result)}" for result in shown)
+            if len(results) > len(shown):
+                lines.append(f"{label}: +{len(results) - len(shown)} more")
         lines.extend(f"structure: {line}" for line in structural)
         lines.extend(f"underpowered: {label} has {n} samples" for label, n in sorted(verdict.underpowered.items()))
         return lines
@@ -170,16 +174,51 @@ def split_zero_row(rule: Rule | None, config: Any, array: np.ndarray) -> tuple[n
     return np.delete(array, row, axis=0), array[row]
 
 
-def _one_framework_tests(check: RoleCheck, framework: str) -> None:
+def padding_row_test(rows: list[tuple[str, int, np.ndarray]]) -> stats.TestResult:
+    """``padding_row``, exact: p = 1 when every padding row (tensor name, row index, values) is zero,
+    else p = 0 naming the tensors whose row is not ("padding row not zero")."""
+    bad = [(name, index, float(np.max(np.abs(row)))) for name, index, row in rows if np.any(row != 0)]
+    n = int(sum(row.size for _, _, row in rows))
+    if not bad:
+        return stats.TestResult("padding_row", 0.0, 1.0, n, f"every padding row is zero ({len(rows)} tensors)")
+    listed = "; ".join(f"{name} row {index} (largest |value| {value:.3g})" for name, index, value in bad[:3])
+    more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+    largest = max(value for _, _, value in bad)
+    return stats.TestResult("padding_row", largest, 0.0, n, f"padding row not zero: {listed}{more}")
+
+
+def _one_framework_tests(check: RoleCheck, framework: str, padding: list[tuple[str, int, np.ndarray]]) -> None:
     expected = check.expected
     if expected is None or expected.kind == "deterministic":
         return
     results = stats.one_sample(check.samples[framework], expected)
-    zero_rows = check.zero_rows.get(framework)
-    if zero_rows is not None:  # an exact test, like the constant ones: p = 1 when every padding row is zero
-        (result,) = stats.one_sample(zero_rows, Constant(0.0))
-        results.append(dataclasses.replace(result, detail=f"padding row: {result.detail}"))
+    if padding:  # an exact test, like the constant ones
+        results.append(padding_row_test(padding))
     check.results[f"{check.role} [{framework}]"] = results
+
+
+_SEED_SUFFIX = re.compile(r"(@\d+|:\d+)$")
+
+
+def tensor_key(name: str) -> str:
+    """The tensor a (suffixed) name is a copy of: ``name@3`` (seed 3) and ``name@T5Model:1`` (another
+    class, its second seed) are draws of ``name`` and ``name@T5Model``."""
+    return _SEED_SUFFIX.sub("", name)
+
+
+def display_name(key: str) -> str:
+    """``decoder.block.1.q.weight@T5Model`` -> ``decoder.block.1.q.weight (T5Model)``."""
+    name, _, tag = key.partition("@")
+    return f"{name} ({tag})" if tag else name
+
+
+def _per_tensor(names: list[str]) -> dict[str, list[str]]:
+    """Names grouped by tensor (seeds pooled); empty when the role has a single tensor (its pooled
+    tests are then already per tensor)."""
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(tensor_key(name), []).append(name)
+    return groups if len(groups) > 1 else {}
 
 
 TABLE_ULPS = 4
@@ -218,13 +257,23 @@ def _pair_tests(check: RoleCheck, first: str, second: str, arrays: dict[str, dic
     check.results[label] = stats.two_sample(check.samples[first], check.samples[second])
 
 
-def check_arrays(model_type: str, config: Any, arrays: dict[str, dict[str, np.ndarray]], patched: bool) -> FamilyCheck:
-    """Run every test on already-built weights (framework -> name -> array, PyTorch names and layout)."""
+def check_arrays(
+    model_type: str,
+    config: Any,
+    arrays: dict[str, dict[str, np.ndarray]],
+    patched: bool,
+    ties: dict[str, list[stats.TestResult]] | None = None,
+    losses: dict[str, dict[str, list[float]]] | None = None,
+) -> FamilyCheck:
+    """Run every test on already-built weights (framework -> name -> array, PyTorch names and layout):
+    pooled per role, per tensor, across frameworks, for independence; plus the exact tie results
+    (framework -> results, :func:`init_parity.ties.tie_findings`) and the first losses (framework ->
+    class -> losses over seeds, :mod:`init_parity.forward`) when given."""
     frameworks = tuple(arrays)
     scheme = family_of(config)
 
     def rule_of(name: str) -> Rule | None:
-        return scheme.rule_for(name.split("@", 1)[0], config) if scheme else None  # "@seed": further seeds
+        return scheme.rule_for(name.split("@", 1)[0], config) if scheme else None  # "@...": seeds, classes
 
     def is_computed(name: str) -> bool:
         rule = rule_of(name)
@@ -243,13 +292,24 @@ def check_arrays(model_type: str, config: Any, arrays: dict[str, dict[str, np.nd
             check = roles.setdefault(role, RoleCheck(role, rule.distribution(config) if rule else None))
             check.names.setdefault(framework, []).append(name)
     for check in roles.values():
+        drawn_kind = check.expected is not None and check.expected.kind in ("normal", "truncated_normal", "uniform")
         for framework, members in check.names.items():
-            parts = [split_zero_row(rule_of(name), config, arrays[framework][name]) for name in members]
-            check.samples[framework] = stats.pool(part for part, _ in parts)
-            if any(row is not None for _, row in parts):
-                check.zero_rows[framework] = stats.pool(row for _, row in parts if row is not None)
-        for framework in check.names:
-            _one_framework_tests(check, framework)
+            parts = [(name, *split_zero_row(rule_of(name), config, arrays[framework][name])) for name in members]
+            check.samples[framework] = stats.pool(part for _, part, _ in parts)
+            padding = [
+                (name, zero_row(rule_of(name), config, arrays[framework][name].shape[0]), row)
+                for name, _, row in parts
+                if row is not None
+            ]
+            if padding:
+                check.zero_rows[framework] = stats.pool(row for _, _, row in padding)
+            _one_framework_tests(check, framework, padding)
+            if drawn_kind:
+                for key, group in _per_tensor(members).items():
+                    sample = stats.pool(drawn(framework, name) for name in group)
+                    result = stats.tensor_scale(display_name(key), sample, check.expected)
+                    if result is not None:
+                        check.results.setdefault(f"{check.role} [{framework}]", []).append(result)
         # the frameworks are compared on the names they share; the others are structural findings
         shared = [fw for fw in frameworks if fw in check.names]
         for first, second in itertools.combinations(shared, 2):
@@ -259,6 +319,13 @@ def check_arrays(model_type: str, config: Any, arrays: dict[str, dict[str, np.nd
             pair = RoleCheck(check.role, check.expected, {first: common, second: common})
             pair.samples = {fw: stats.pool(drawn(fw, name) for name in common) for fw in (first, second)}
             _pair_tests(pair, first, second, arrays)
+            if check.expected is None or check.expected.kind != "deterministic":
+                label = f"{check.role} [{first}~{second}]"
+                for key, group in _per_tensor(common).items():
+                    a, b = (stats.pool(drawn(fw, name) for name in group) for fw in (first, second))
+                    result = stats.tensor_scale(display_name(key), a, other=b)
+                    if result is not None:
+                        pair.results[label].append(result)
             check.results.update(pair.results)
     # deterministic tables (sinusoidal positions) are equal by design, not a failure of independence
     deterministic = {
@@ -269,8 +336,12 @@ def check_arrays(model_type: str, config: Any, arrays: dict[str, dict[str, np.nd
         for name in members
     }
     independence = {
-        fw: stats.independence({n: a for n, a in arrays[fw].items() if n not in deterministic}) for fw in frameworks
+        fw: stats.independence(
+            {n: a for n, a in arrays[fw].items() if n not in deterministic}, build_of=lambda n: n.partition("@")[2]
+        )
+        for fw in frameworks
     }
+    extra = _tie_and_forward_results(config, frameworks, ties or {}, losses or {})
     return FamilyCheck(
         model_type=model_type,
         frameworks=frameworks,
@@ -280,8 +351,40 @@ def check_arrays(model_type: str, config: Any, arrays: dict[str, dict[str, np.nd
         roles=roles,
         structural=structural,
         independence=independence,
-        verdict=stats.verdict(_labelled_results(roles, independence)),
+        verdict=stats.verdict({**_labelled_results(roles, independence), **extra}),
+        extra=extra,
     )
+
+
+TIES = "ties"
+FIRST_LOSS = "first loss"
+"""Pseudo-roles of the labels of the tie-structure and first-loss results (``ties [pt]``,
+``first loss [pt~tf]``), beside ``independence``."""
+
+
+def _tie_and_forward_results(
+    config: Any,
+    frameworks: tuple[str, ...],
+    ties: dict[str, list[stats.TestResult]],
+    losses: dict[str, dict[str, list[float]]],
+) -> dict[str, list[stats.TestResult]]:
+    labelled: dict[str, list[stats.TestResult]] = {}
+    for framework in frameworks:
+        if ties.get(framework):
+            labelled[f"{TIES} [{framework}]"] = list(ties[framework])
+    bound = forward.first_loss_bound(config)
+    for framework in frameworks:
+        for class_name, values in losses.get(framework, {}).items():
+            if bound is not None and len(values) > 1:
+                result = forward.first_loss_within_bound(f"{class_name} {framework}", values, bound)
+                labelled.setdefault(f"{FIRST_LOSS} [{framework}]", []).append(result)
+    for first, second in itertools.combinations(frameworks, 2):
+        for class_name, values in losses.get(first, {}).items():
+            other = losses.get(second, {}).get(class_name)
+            if other is not None and len(values) > 1 and len(other) > 1:
+                result = forward.compare_first_losses(f"{class_name} {first} vs {second}", values, other)
+                labelled.setdefault(f"{FIRST_LOSS} [{first}~{second}]", []).append(result)
+    return labelled
 
 
 def counterparts(model_type: str, frameworks: tuple[str, ...]) -> dict[str, str]:
@@ -297,21 +400,31 @@ def counterparts(model_type: str, frameworks: tuple[str, ...]) -> dict[str, str]
     return {fw: found.classes[fw] for fw in frameworks}
 
 
-_BUILT: dict[tuple, dict[str, np.ndarray]] = {}  # one build per (framework, class, config, seed, scheme on)
+@dataclass(frozen=True)
+class Build:
+    """One fresh model, kept as what the checks read: its distinct tensors (PyTorch names and
+    layout), the exact tie results (:func:`init_parity.ties.tie_findings`) and, for a text-to-text
+    LM, its first loss on the random batch of its seed (:mod:`init_parity.forward`)."""
+
+    weights: dict[str, np.ndarray]
+    ties: list[stats.TestResult]
+    first_loss: float | None
 
 
-def _built(framework: str, class_name: str, config: Any, seed: int) -> dict[str, np.ndarray]:
+_BUILT: dict[tuple, Build] = {}  # one build per (framework, class, config, seed, scheme on)
+
+
+def built(framework: str, class_name: str, config: Any, seed: int) -> Build:
+    """The :class:`Build` of ``class_name`` from ``config`` with ``seed``, made once per process."""
     key = (framework, class_name, config.to_json_string(), seed, is_enabled())
     if key not in _BUILT:
-        _BUILT[key] = fresh_weights(framework, class_name, config, seed)
+        model = build_model(framework, class_name, config, seed)
+        found = weights(framework, model)
+        loss = None
+        if measurable(framework, config.model_type, class_name, config) is None:
+            loss = first_loss_of(framework, model, config, seed)
+        _BUILT[key] = Build(found, tie_findings(class_name, config, found), loss)
     return _BUILT[key]
-
-
-def _seed_arrays(classes: dict[str, str], config: Any, seed: int, suffix: str) -> dict[str, dict[str, np.ndarray]]:
-    return {
-        fw: {f"{name}{suffix}": value for name, value in _built(fw, class_name, config, seed).items()}
-        for fw, class_name in classes.items()
-    }
 
 
 def seeds_needed(arrays: dict[str, np.ndarray], config: Any, min_samples: int = stats.MIN_SAMPLES) -> int:
@@ -319,18 +432,94 @@ def seeds_needed(arrays: dict[str, np.ndarray], config: Any, min_samples: int = 
     scheme = family_of(config)
     per_role: dict[str, int] = {}
     for name, value in arrays.items():
-        rule = scheme.rule_for(name, config) if scheme else None
+        base = name.split("@", 1)[0]
+        rule = scheme.rule_for(base, config) if scheme else None
         if (rule is not None and rule.kind in ("constant", "deterministic")) or float(np.ptp(value)) == 0.0:
             continue
-        if rule is None and scheme is not None and scheme.left_reason(name) is not None:
+        if rule is None and scheme is not None and scheme.left_reason(base) is not None:
             continue  # left to the framework (a backbone): no distribution test needs its samples
-        role = rule.role if rule else generic_role(name)
+        role = rule.role if rule else generic_role(base)
         per_role[role] = per_role.get(role, 0) + value.size
     smallest = min(per_role.values(), default=min_samples)
     return max(1, -(-min_samples // smallest))
 
 
 MAX_SEEDS = 8
+
+
+@dataclass
+class Collected:
+    """What :func:`collect_classes` gathered: weights (framework -> suffixed name -> array), tie
+    results (framework -> results) and first losses (framework -> class tag -> losses over seeds)."""
+
+    arrays: dict[str, dict[str, np.ndarray]]
+    ties: dict[str, list[stats.TestResult]] = field(default_factory=dict)
+    losses: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClassEntry:
+    """One model class in every framework of a check: ``tag`` (the PyTorch class name) names its
+    tensors apart from other classes', ``seed_base`` makes its draws independent of theirs."""
+
+    tag: str
+    classes: dict[str, str]  # framework -> transformers class name
+    seed_base: int = 0
+
+
+def _suffix(entry_index: int, tag: str, seed_index: int, seed: int) -> str:
+    if entry_index == 0:
+        return f"@{seed}" if seed_index else ""
+    return f"@{tag}:{seed_index}" if seed_index else f"@{tag}"
+
+
+def collect_classes(
+    entries: list[ClassEntry],
+    config: Any,
+    seeds: tuple[int, ...] | None = None,
+    loss_seeds: int = forward.FIRST_LOSS_SEEDS,
+) -> Collected:
+    """Build every class of ``entries`` in each of its frameworks, once per seed. The first entry's
+    tensors keep their names (``name@seed`` after the first seed); another class's are
+    ``name@Tag`` (``name@Tag:i``), so that a role pools over layers, seeds and classes while a tensor
+    stays one tensor. Seeds are offsets added to each entry's ``seed_base``; ``None`` picks as many
+    (at most :data:`MAX_SEEDS`) as the smallest drawn role of all the classes together needs to reach
+    :data:`init_parity.stats.MIN_SAMPLES`. TF / Flax names are aligned with the PyTorch class's
+    where the entry has one. Text-to-text LMs are also built with ``loss_seeds`` seeds for their
+    first loss; every first seed's build gives its tie results."""
+    frameworks = list(dict.fromkeys(fw for entry in entries for fw in entry.classes))
+
+    def seed_arrays(index: int, entry: ClassEntry, seed_index: int, seed: int) -> dict[str, dict[str, np.ndarray]]:
+        found = {fw: built(fw, name, config, entry.seed_base + seed).weights for fw, name in entry.classes.items()}
+        if "pt" in found:
+            reference = set(found["pt"])
+            found = {fw: a if fw == "pt" else align_prefix(a, reference) for fw, a in found.items()}
+        suffix = _suffix(index, entry.tag, seed_index, seed)
+        return {fw: {f"{name}{suffix}": value for name, value in a.items()} for fw, a in found.items()}
+
+    seeds = seeds or None
+    first_seed = seeds[0] if seeds else 0
+    arrays: dict[str, dict[str, np.ndarray]] = {fw: {} for fw in frameworks}
+    for index, entry in enumerate(entries):
+        for fw, more in seed_arrays(index, entry, 0, first_seed).items():
+            arrays[fw].update(more)
+    if seeds is None:
+        seeds = tuple(range(min(MAX_SEEDS, seeds_needed(arrays[frameworks[0]], config))))
+    for seed_index, seed in enumerate(seeds[1:], start=1):
+        for index, entry in enumerate(entries):
+            for fw, more in seed_arrays(index, entry, seed_index, seed).items():
+                arrays[fw].update(more)
+    collected = Collected(arrays)
+    for entry in entries:
+        for fw, class_name in entry.classes.items():
+            build = built(fw, class_name, config, entry.seed_base + first_seed)
+            collected.ties.setdefault(fw, []).extend(build.ties)
+            if build.first_loss is not None and loss_seeds > 1:
+                collected.losses.setdefault(fw, {})[entry.tag] = [
+                    built(fw, class_name, config, entry.seed_base + first_seed + offset).first_loss
+                    for offset in range(loss_seeds)
+                ]
+    return collected
 
 
 def collect(
@@ -340,17 +529,16 @@ def collect(
     seed's tensors after the first get an ``@seed`` suffix so that repeats pool into one role.
     ``seeds=None`` picks as many seeds (at most :data:`MAX_SEEDS`) as the smallest drawn role needs
     to reach :data:`init_parity.stats.MIN_SAMPLES` samples."""
-    arrays = _seed_arrays(classes, config, (seeds or (0,))[0], "")
-    if seeds is None:
-        first = next(iter(arrays.values()))
-        seeds = tuple(range(min(MAX_SEEDS, seeds_needed(first, config))))
-    for seed in seeds[1:]:
-        for fw, more in _seed_arrays(classes, config, seed, f"@{seed}").items():
-            arrays[fw].update(more)
-    if "pt" in arrays:
-        reference = set(arrays["pt"])
-        arrays = {fw: a if fw == "pt" else align_prefix(a, reference) for fw, a in arrays.items()}
-    return arrays
+    tag = classes.get("pt") or next(iter(classes.values()))
+    return collect_classes([ClassEntry(tag, dict(classes))], config, seeds, loss_seeds=0).arrays
+
+
+def check_classes(entries: list[ClassEntry], config: Any, seeds: tuple[int, ...] | None = None) -> FamilyCheck:
+    """:func:`collect_classes` and :func:`check_arrays`: every test on every class of ``entries``."""
+    collected = collect_classes(entries, config, seeds)
+    return check_arrays(
+        config.model_type, config, collected.arrays, is_enabled(), ties=collected.ties, losses=collected.losses
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -358,9 +546,9 @@ def _cached_check(
     model_type: str, frameworks: tuple[str, ...], seeds: tuple[int, ...] | None, patched: bool, changes: tuple
 ) -> FamilyCheck:
     config = tiny_config(model_type, **dict(changes))
+    classes = counterparts(model_type, frameworks)
     with use_scheme(patched):
-        arrays = collect(counterparts(model_type, frameworks), config, seeds)
-    return check_arrays(model_type, config, arrays, patched)
+        return check_classes([ClassEntry(classes.get("pt", next(iter(classes.values()))), classes)], config, seeds)
 
 
 def check_family(

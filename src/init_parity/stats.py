@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -496,7 +496,7 @@ def _correlations(names: list[str], arrays: list[np.ndarray]) -> list[TestResult
     ]
 
 
-def independence(tensors: Mapping[str, np.ndarray]) -> list[TestResult]:
+def independence(tensors: Mapping[str, np.ndarray], build_of: Callable[[str], str] | None = None) -> list[TestResult]:
     """Are a model's tensors distinct and uncorrelated, as independent draws are?
 
     Constant tensors (zero variance: layer-norm scales, zero biases) are left out; tensors with
@@ -512,7 +512,11 @@ def independence(tensors: Mapping[str, np.ndarray]) -> list[TestResult]:
       probability ``alpha`` at level ``alpha``. Tensors of more than
       :data:`CORRELATION_MAX_ELEMENTS` elements (or groups above :data:`CORRELATION_GROUP_BUDGET`)
       are compared on one fixed, seeded subset of positions. All pairs of a group come from one
-      matrix product, so a few hundred tensors take a fraction of a second.
+      matrix product, so a few hundred tensors take a fraction of a second. With ``build_of``
+      (name -> the build it comes from: a seed, a model class), only tensors of one build are
+      correlated: separate builds draw from separately seeded generators, and the pairs across builds
+      would multiply the tests (and their time) by the number of builds for no power; ``identical``
+      still compares across builds.
 
     And within every 2-D tensor with at least two rows (of at least
     :data:`DUPLICATE_ROWS_MIN_COLUMNS` columns): ``duplicate_rows``, p = 0 when two rows are equal.
@@ -550,7 +554,12 @@ def independence(tensors: Mapping[str, np.ndarray]) -> list[TestResult]:
                     results.append(
                         TestResult("identical", 1.0, 0.0, size, f"{name_i} and {name_j} are equal elementwise")
                     )
-        results.extend(_correlations([name for name, _ in members], [array for _, array in members]))
+        builds: dict[str, list[tuple[str, np.ndarray]]] = {}
+        for name, array in members:
+            builds.setdefault(build_of(name) if build_of else "", []).append((name, array))
+        for group in builds.values():
+            if len(group) > 1:
+                results.extend(_correlations([name for name, _ in group], [array for _, array in group]))
     return results
 
 

@@ -20,8 +20,9 @@ import numpy as np
 
 from .stats import TestResult
 
-HEAD_PATTERN = re.compile(r"(?:^|\.)(?:lm_head|proj_out)\.weight$")
-"""PyTorch names of the output heads of transformers' encoder-decoder LMs (``proj_out``: Whisper)."""
+HEAD_PATTERN = re.compile(r"(?:^|\.)(?:lm_head|proj_out|output_projection)\.weight$")
+"""PyTorch names of the output heads of transformers' encoder-decoder LMs (``proj_out``: Whisper;
+``output_projection``: FSMT)."""
 
 INPUT_EMBEDDING_PATTERN = re.compile(r"(?:^|\.)(?:shared|decoder\.embed_tokens)\.weight$")
 
@@ -85,7 +86,7 @@ def tie_findings(class_name: str, config: Any, weights: Mapping[str, np.ndarray]
     if not tied and not heads:
         detail = (
             f"{class_name}: tie_word_embeddings=False but it has no output head of its own "
-            "(no lm_head / proj_out weight): the untied head is silently tied to the input embedding"
+            "(no lm_head / proj_out / output_projection weight): the untied head is silently tied to the input embedding"
         )
         return [TestResult("tie", 1.0, 0.0, 0, detail)]
     return []

@@ -2,9 +2,11 @@
 breaks, naming the roles and the measured stds, so that a fix turns it into a failure (XPASS)
 that forces this table to be updated.
 
-Keys: (model_type, test) with test ``scheme-<fw>`` (fresh weights of one framework against the
-scheme and for independence) or ``across-<fw>`` (that framework against PyTorch). Values: the
-reason. Stds measured on the suite's tiny configs (d_model 64, init_std 0.02) with transformers
+Keys: (model_type, test) with test ``scheme-<fw>-<tied|untied>`` (fresh weights of one framework
+against the scheme, for independence, tie structure and first loss, in that tie mode) or
+``across-<fw>-<tied|untied>`` (that framework against PyTorch). Values: the reason, which must quote
+every finding of the test (``structure: <line>`` in full, other findings by their label such as
+``ties [tf]``): the test xfails on exactly these, and fails on anything else. Stds measured on the suite's tiny configs (d_model 64, init_std 0.02) with transformers
 4.57.6: ``python -c "from init_parity.conformance import check_family; ..."`` or
 ``init-parity report --models <type> --scheme``.
 """
@@ -24,20 +26,16 @@ _PIX2STRUCT_D_KV = (
     "formulas (read from Pix2StructConfig) do not cover"
 )
 
-KNOWN_DRIFTS: dict[tuple[str, str], str] = {
-    ("pix2struct", "scheme-pt"): _PIX2STRUCT_D_KV,
-    ("speech_to_text", "across-tf"): (
-        "structure: lm_head.weight exists in tf but not in pt. The config ties the output projection to "
-        "model.decoder.embed_tokens.weight (PyTorch holds one tensor); TFSpeech2TextForConditionalGeneration keeps "
-        "a separate Dense lm_head (512x64), equal to the embedding only after loading a PyTorch checkpoint "
-        "(tf_to_pt_weight_rename copies it), so a fresh TF model is untied. Every role agrees otherwise: the scheme "
-        f"draws both normal(0, init_std) (std pt 0.0200, tf embed_tokens 0.0201, tf lm_head 0.0200); {_UPSTREAM}"
-    ),
-}
+_S2T_SEPARATE_HEAD = (
+    "structure: lm_head.weight exists in tf but not in pt. The config ties the output projection to "
+    "model.decoder.embed_tokens.weight (PyTorch holds one tensor); TFSpeech2TextForConditionalGeneration keeps "
+    "a separate Dense lm_head (512x64), equal to the embedding only after loading a PyTorch checkpoint "
+    "(tf_to_pt_weight_rename copies it), so a fresh TF model is untied. Every role agrees otherwise: the scheme "
+    f"draws both normal(0, init_std) (std pt 0.0200, tf embed_tokens 0.0201, tf lm_head 0.0200); {_UPSTREAM}"
+)
 
-# Tiny-config variants (tests/conformance/test_structure.py): key (model_type, "<variant>-<fw>"), the test of
-# that framework against PyTorch on the variant config; the value must quote every structural finding
-# ("structure: <line>"): the test xfails on exactly these. Measured with the scheme on, transformers 4.57.6.
+# Upstream structure of the untied head: key (model_type, "untied-<fw>"), the finding of that framework
+# against PyTorch with tie_word_embeddings=False. Measured with the scheme on, transformers 4.57.6.
 _TF_IGNORES_UNTIED = (
     "structure: lm_head.weight exists in pt but not in tf. With tie_word_embeddings=False PyTorch holds a "
     "separate lm_head (512x64, drawn normal(0, init_std), std 0.0200){flax}; {cls} has no lm_head"
@@ -74,6 +72,35 @@ KNOWN_STRUCTURAL_DEFECTS: dict[tuple[str, str], str] = {
 }
 
 
+_TIE_FINDING = " The tie check says it from TensorFlow alone (ties [tf]): tie_word_embeddings=False but no output head of its own."
+
+KNOWN_DRIFTS: dict[tuple[str, str], str] = {
+    ("pix2struct", "scheme-pt-tied"): _PIX2STRUCT_D_KV,
+    ("pix2struct", "scheme-pt-untied"): _PIX2STRUCT_D_KV,
+    ("fsmt", "scheme-pt-untied"): (
+        "ties [pt]: tie_word_embeddings=False, yet FSMTForConditionalGeneration has no output head of its own: "
+        "FSMTDecoder.__init__ sets output_projection.weight = embed_tokens.weight and its _tie_weights does it again, "
+        "whatever the config says (fairseq's share_decoder_input_output_embed); the flag unties only the encoder's "
+        "embedding from the decoder's (model.encoder.embed_tokens.weight and model.decoder.embed_tokens.weight are "
+        f"two tensors, the head is the second). {_UPSTREAM}"
+    ),
+    ("speech_to_text", "across-tf-tied"): _S2T_SEPARATE_HEAD,
+    ("speech_to_text", "scheme-tf-tied"): (
+        "ties [tf]: tie_word_embeddings=True but lm_head.weight is a tensor of its own. " + _S2T_SEPARATE_HEAD
+    ),
+    **{
+        (model_type, f"across-{fw}-untied"): reason
+        for (model_type, variant), reason in KNOWN_STRUCTURAL_DEFECTS.items()
+        for fw in [variant.split("-", 1)[1]]
+    },
+    **{
+        (model_type, "scheme-tf-untied"): reason + _TIE_FINDING
+        for (model_type, variant), reason in KNOWN_STRUCTURAL_DEFECTS.items()
+        if variant == "untied-tf"
+    },
+}
+
+
 # Defects of stock transformers that the package fixes (init-only): with the scheme off
 # (``make test-init-parity-stock``), the test of fresh weights against the scheme xfails strictly on them.
 # Key (model_type, "scheme-<fw>"); measured on the suite's tiny configs, transformers 4.57.6.
@@ -84,7 +111,7 @@ _DENOISING_PAD = (
     "The package zeroes the row after the draw"
 )
 
-STOCK_DRIFTS: dict[tuple[str, str], str] = {
+_STOCK_ONLY: dict[tuple[str, str], str] = {
     **{(model_type, "scheme-pt"): _DENOISING_PAD for model_type in ("rt_detr", "rt_detr_v2", "d_fine")},
     ("pix2struct", "scheme-pt"): _PIX2STRUCT_D_KV,
     ("fsmt", "scheme-pt"): (
@@ -100,6 +127,16 @@ STOCK_DRIFTS: dict[tuple[str, str], str] = {
     ),
 }
 
+# with the scheme off, the upstream defects above are there too: key (model_type, "scheme-<fw>-<tie mode>")
+STOCK_DRIFTS: dict[tuple[str, str], str] = dict(KNOWN_DRIFTS)
+for (_model_type, _test), _reason in _STOCK_ONLY.items():
+    for _mode in ("tied", "untied"):
+        _known = STOCK_DRIFTS.get((_model_type, f"{_test}-{_mode}"))
+        STOCK_DRIFTS[(_model_type, f"{_test}-{_mode}")] = (
+            _reason if _known in (None, _reason) else f"{_known} {_reason}"
+        )
+del _model_type, _test, _reason, _mode, _known
+
 # Stock defects the invariants test catches (tests/conformance/test_invariants.py), fixed by the package: with the
 # scheme off, the test of that model type xfails strictly on them.
 STOCK_INVARIANT_DEFECTS: dict[str, str] = {
@@ -113,7 +150,7 @@ STOCK_INVARIANT_DEFECTS: dict[str, str] = {
     },
     **{model_type: f"padding_row: {_DENOISING_PAD}" for model_type in ("rt_detr", "rt_detr_v2", "d_fine")},
     "fsmt": "padding_row: model.decoder.embed_tokens row 1 is not zero (|row|_1 = 0.999): "
-    + STOCK_DRIFTS[("fsmt", "scheme-pt")],
+    + _STOCK_ONLY[("fsmt", "scheme-pt")],
     "pegasus_x": "padding_row: model.shared row 0 is not zero (|row|_1 = 1.011): "
-    + STOCK_DRIFTS[("pegasus_x", "scheme-pt")],
+    + _STOCK_ONLY[("pegasus_x", "scheme-pt")],
 }

@@ -73,7 +73,10 @@ def logits(framework: str, model: Any, inputs: np.ndarray, decoder_inputs: np.nd
         import torch
 
         with torch.no_grad():
-            out = model(input_ids=torch.tensor(inputs), decoder_input_ids=torch.tensor(decoder_inputs))
+            # no cache: one forward pass needs none, and FSMT's (4.57.6) cannot be built from its config
+            out = model(
+                input_ids=torch.tensor(inputs), decoder_input_ids=torch.tensor(decoder_inputs), use_cache=False
+            )
         return out.logits.double().cpu().numpy()
     if framework == "tf":
         import tensorflow as tf

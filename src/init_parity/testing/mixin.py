@@ -2,29 +2,55 @@
 
 Mix it into a ``unittest.TestCase`` that has what transformers' ``ModelTesterMixin`` expects: a
 ``model_tester`` (with ``get_config()`` or ``prepare_config_and_inputs_for_common()``) and
-``all_model_classes`` (PyTorch classes). For every model class it then checks, per framework,
-fresh weights against the scheme (when the model type has one) and their independence, and
-compares each TensorFlow / Flax counterpart with PyTorch, role by role. Statistics come from
-:mod:`init_parity.stats`; each test's verdict holds its family-wise false-alarm rate
-(:data:`init_parity.stats.FAMILY_WISE_ALPHA`) by a Holm correction over its own tests.
+``all_model_classes`` (PyTorch classes). Every test runs in both tie modes
+(``tie_word_embeddings`` True and False) over every model class and its TensorFlow / Flax
+counterparts, all classes of a framework in one check (each class with seeds of its own, so their
+draws are independent; a role pools over layers, seeds and classes, a tensor is named with its
+class):
+
+* ``test_init_parity_follows_scheme_<fw>_<tied|untied>``: fresh weights against the scheme (pooled
+  per role: KS, std, kurtosis; per tensor: std; padding rows zero), their independence, the tie
+  structure (a tied head is the embedding, an untied head a tensor of its own) and the first loss
+  against the scheme's bound;
+* ``test_init_parity_across_frameworks_<fw>_<tied|untied>``: that framework against PyTorch, role
+  by role and tensor by tensor, the same tensors in both, and the same first loss.
+
+Statistics come from :mod:`init_parity.stats`; each test's verdict holds its family-wise false-alarm
+rate (:data:`init_parity.stats.FAMILY_WISE_ALPHA`) by a Holm correction per test family.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from parameterized import parameterized
 
-from ..conformance import FamilyCheck, check_arrays, collect
+from ..conformance import ClassEntry, FamilyCheck, check_classes
 from ..frameworks import installed, unavailable
 from ..naming import FRAMEWORK_TITLES
 
 _PREFIX = {"pt": "", "tf": "TF", "flax": "Flax"}
+TIE_MODES = {"tied": True, "untied": False}
 
 
 def counterpart_name(pt_class_name: str, framework: str) -> str:
     """transformers' naming: ``T5Model`` -> ``TFT5Model`` / ``FlaxT5Model``."""
     return _PREFIX[framework] + pt_class_name
+
+
+def with_tie_mode(config: Any, tied: bool) -> Any:
+    """A copy of ``config`` with ``tie_word_embeddings`` set (on its text config too)."""
+    config = copy.deepcopy(config)
+    config.tie_word_embeddings = tied
+    text = config.get_text_config() if hasattr(config, "get_text_config") else config
+    if text is not config:
+        text.tie_word_embeddings = tied
+    return config
+
+
+def _test_name(func, _index, param) -> str:
+    return f"{func.__name__}_{'_'.join(param.args)}"
 
 
 class InitParityTesterMixin:
@@ -34,31 +60,35 @@ class InitParityTesterMixin:
     all_model_classes: tuple = ()
     init_parity_seeds: tuple[int, ...] | None = None  # None: as many as the smallest role needs
 
-    def _init_parity_config(self) -> Any:
+    def _init_parity_config(self, tied: bool) -> Any:
         tester = self.model_tester
-        if hasattr(tester, "get_config"):
-            return tester.get_config()
-        return tester.prepare_config_and_inputs_for_common()[0]
+        config = (
+            tester.get_config() if hasattr(tester, "get_config") else tester.prepare_config_and_inputs_for_common()[0]
+        )
+        return with_tie_mode(config, tied)
 
-    def _init_parity_classes(self, framework: str) -> list[str]:
-        """Names of the ``framework`` counterparts of ``all_model_classes``; skips, with the reason,
-        when the framework is not installed or transformers has no counterpart."""
+    def _init_parity_entries(self, frameworks: tuple[str, ...]) -> list[ClassEntry]:
+        """One entry per class of ``all_model_classes`` that has a counterpart in each of ``frameworks``
+        (seed bases 1000 apart, by the class's place in ``all_model_classes``); skips, with the reason,
+        when a framework is not installed or no class has counterparts."""
         import transformers
 
-        if framework not in installed():
-            self.skipTest(unavailable(framework))
-        names = [counterpart_name(cls.__name__, framework) for cls in self.all_model_classes]
-        present = [name for name in names if hasattr(transformers, name)]
-        if not present:
-            self.skipTest(
-                f"no {FRAMEWORK_TITLES[framework]} counterpart of {', '.join(c.__name__ for c in self.all_model_classes)}"
-            )
-        return present
+        for framework in frameworks:
+            if framework not in installed():
+                self.skipTest(unavailable(framework))
+        entries = []
+        for index, cls in enumerate(self.all_model_classes):
+            names = {fw: counterpart_name(cls.__name__, fw) for fw in frameworks}
+            if all(hasattr(transformers, name) for name in names.values()):
+                entries.append(ClassEntry(cls.__name__, names, 1000 * index))
+        if not entries:
+            titles = "/".join(FRAMEWORK_TITLES[fw] for fw in frameworks if fw != "pt")
+            self.skipTest(f"no {titles} counterpart of {', '.join(c.__name__ for c in self.all_model_classes)}")
+        return entries
 
-    def _init_parity_check(self, classes: dict[str, str]) -> FamilyCheck:
-        config = self._init_parity_config()
-        arrays = collect(classes, config, self.init_parity_seeds)
-        return check_arrays(config.model_type, config, arrays, patched=None)
+    def _init_parity_check(self, frameworks: tuple[str, ...], tie_mode: str) -> FamilyCheck:
+        entries = self._init_parity_entries(frameworks)
+        return check_classes(entries, self._init_parity_config(TIE_MODES[tie_mode]), self.init_parity_seeds)
 
     def _init_parity_assert(self, check: FamilyCheck, verdict: Any, structural: list[str], what: str) -> None:
         problems = check.describe_drifts(verdict, structural)
@@ -68,19 +98,17 @@ class InitParityTesterMixin:
                 + "\n  ".join(problems)
             )
 
-    @parameterized.expand([(fw,) for fw in ("pt", "tf", "flax")])
-    def test_init_parity_follows_scheme(self, framework: str) -> None:
-        for name in self._init_parity_classes(framework):
-            check = self._init_parity_check({framework: name})
-            verdict = check.sub_verdict(lambda label: "~" not in label)
-            self._init_parity_assert(check, verdict, [], f"{name} fresh weights")
+    @parameterized.expand([(fw, mode) for fw in ("pt", "tf", "flax") for mode in TIE_MODES], name_func=_test_name)
+    def test_init_parity_follows_scheme(self, framework: str, tie_mode: str) -> None:
+        check = self._init_parity_check((framework,), tie_mode)
+        verdict = check.sub_verdict(lambda label: "~" not in label)
+        self._init_parity_assert(check, verdict, [], f"{FRAMEWORK_TITLES[framework]} {tie_mode}, fresh weights")
 
-    @parameterized.expand([(fw,) for fw in ("tf", "flax")])
-    def test_init_parity_across_frameworks(self, framework: str) -> None:
+    @parameterized.expand([(fw, mode) for fw in ("tf", "flax") for mode in TIE_MODES], name_func=_test_name)
+    def test_init_parity_across_frameworks(self, framework: str, tie_mode: str) -> None:
         if "pt" not in installed():
             self.skipTest("PyTorch, the reference framework, is not installed")
-        for name in self._init_parity_classes(framework):
-            pt_name = name[len(_PREFIX[framework]) :]
-            check = self._init_parity_check({"pt": pt_name, framework: name})
-            verdict = check.sub_verdict(lambda label: "~" in label)
-            self._init_parity_assert(check, verdict, check.structural, f"{name} against {pt_name}")
+        check = self._init_parity_check(("pt", framework), tie_mode)
+        verdict = check.sub_verdict(lambda label: "~" in label)
+        title = FRAMEWORK_TITLES[framework]
+        self._init_parity_assert(check, verdict, check.structural, f"{title} {tie_mode} against PyTorch")

@@ -34,7 +34,7 @@ from .models.tiny_configs import tiny_config
 from .naming import align_prefix
 from .report.first_loss import first_loss_of, measurable
 from .scheme import Distribution, Rule
-from .ties import tie_findings
+from .ties import pytorch_output_head, tie_findings
 
 _LAYER_INDEX = re.compile(r"\.\d+(?=\.)")
 
@@ -423,7 +423,12 @@ def built(framework: str, class_name: str, config: Any, seed: int) -> Build:
         loss = None
         if measurable(framework, config.model_type, class_name, config) is None:
             loss = first_loss_of(framework, model, config, seed)
-        _BUILT[key] = Build(found, tie_findings(class_name, config, found), loss)
+        head = pytorch_output_head(model) if framework == "pt" else None
+        if framework == "pt" and head is None:  # PyTorch says it has no output head: nothing to tie
+            ties = []
+        else:
+            ties = tie_findings(class_name, config, found, head)
+        _BUILT[key] = Build(found, ties, loss)
     return _BUILT[key]
 
 

@@ -61,15 +61,35 @@ def ties_word_embeddings(config: Any) -> bool:
     return bool(getattr(text, "tie_word_embeddings", getattr(config, "tie_word_embeddings", True)))
 
 
-def tie_findings(class_name: str, config: Any, weights: Mapping[str, np.ndarray]) -> list[TestResult]:
+def pytorch_output_head(model: Any) -> str | None:
+    """The parameter name of a PyTorch model's output head (``get_output_embeddings().weight``), found
+    among all names of the model's modules, aliases of tied tensors included; None without a head."""
+    try:
+        head = model.get_output_embeddings()
+    except (AttributeError, NotImplementedError):
+        return None
+    if head is None or not hasattr(head, "weight"):
+        return None
+    for name, module in model.named_modules(remove_duplicate=False):
+        if module is head:
+            return f"{name}.weight" if name else "weight"
+    return None
+
+
+def tie_findings(
+    class_name: str, config: Any, weights: Mapping[str, np.ndarray], head: str | None = None
+) -> list[TestResult]:
     """Exact ``tie`` results (p = 0) for a model of ``class_name`` whose distinct tensors are
     ``weights`` (PyTorch names; tied tensors once): the head must be absent (one tensor with the
-    embedding) when ``config`` ties it and present when it does not. Nothing for a class without an
-    LM head."""
+    embedding) when ``config`` ties it and present when it does not. ``head`` is the head's name
+    where the model says it (:func:`pytorch_output_head`); else the names are matched against
+    :data:`HEAD_PATTERN`. Nothing for a class without an LM head."""
     if not is_lm_class(class_name):
         return []
     tied = ties_word_embeddings(config)
-    heads = sorted(name for name in weights if HEAD_PATTERN.search(name))
+    heads = [head] if head is not None and head in weights else []
+    if head is None:
+        heads = sorted(name for name in weights if HEAD_PATTERN.search(name))
     if tied and heads:
         embeddings = [name for name in weights if INPUT_EMBEDDING_PATTERN.search(name)]
         equal = [
@@ -86,7 +106,8 @@ def tie_findings(class_name: str, config: Any, weights: Mapping[str, np.ndarray]
     if not tied and not heads:
         detail = (
             f"{class_name}: tie_word_embeddings=False but it has no output head of its own "
-            "(no lm_head / proj_out / output_projection weight): the untied head is silently tied to the input embedding"
+            f"({head or 'no lm_head / proj_out / output_projection weight'} is the input embedding): "
+            "the untied head is silently tied"
         )
         return [TestResult("tie", 1.0, 0.0, 0, detail)]
     return []

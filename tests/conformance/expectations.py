@@ -77,13 +77,6 @@ _TIE_FINDING = " The tie check says it from TensorFlow alone (ties [tf]): tie_wo
 KNOWN_DRIFTS: dict[tuple[str, str], str] = {
     ("pix2struct", "scheme-pt-tied"): _PIX2STRUCT_D_KV,
     ("pix2struct", "scheme-pt-untied"): _PIX2STRUCT_D_KV,
-    ("fsmt", "scheme-pt-untied"): (
-        "ties [pt]: tie_word_embeddings=False, yet FSMTForConditionalGeneration has no output head of its own: "
-        "FSMTDecoder.__init__ sets output_projection.weight = embed_tokens.weight and its _tie_weights does it again, "
-        "whatever the config says (fairseq's share_decoder_input_output_embed); the flag unties only the encoder's "
-        "embedding from the decoder's (model.encoder.embed_tokens.weight and model.decoder.embed_tokens.weight are "
-        f"two tensors, the head is the second). {_UPSTREAM}"
-    ),
     ("speech_to_text", "across-tf-tied"): _S2T_SEPARATE_HEAD,
     ("speech_to_text", "scheme-tf-tied"): (
         "ties [tf]: tie_word_embeddings=True but lm_head.weight is a tensor of its own. " + _S2T_SEPARATE_HEAD

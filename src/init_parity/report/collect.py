@@ -161,6 +161,12 @@ class RoleStatus:
 
     status: str
     labels: tuple[str, ...] = ()  # what drifted: a framework (vs the scheme) or a pair ``pt~tf``
+    std_rejected: tuple[str, ...] = ()  # of ``labels``, those where the pooled std itself was rejected
+
+
+SCALE_TESTS = frozenset({"std", "std_ratio"})
+"""The tests of the pooled std shown in the tables: a std is marked ``*`` only when one of them rejected
+it (not when the role drifts by its shape, a single tensor or a padding row)."""
 
 
 def _bracket(label: str) -> str:
@@ -180,7 +186,12 @@ def _label_key(item: str) -> tuple:
 def role_status(check: FamilyCheck, role: str) -> RoleStatus:
     drifting = [_bracket(label) for label in check.verdict.drifting if _role_of(label) == role]
     if drifting:
-        return RoleStatus("drift", tuple(sorted(drifting, key=_label_key)))
+        scale = [
+            _bracket(label)
+            for label, results in check.verdict.drifting.items()
+            if _role_of(label) == role and any(result.test in SCALE_TESTS for result in results)
+        ]
+        return RoleStatus("drift", tuple(sorted(drifting, key=_label_key)), tuple(sorted(scale, key=_label_key)))
     low = [_bracket(label) for label in check.verdict.underpowered if _role_of(label) == role]
     if low:
         return RoleStatus("low n", tuple(sorted(low)))

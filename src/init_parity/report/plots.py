@@ -252,9 +252,9 @@ def _marked(family: FamilyReport, mode: str, role: str, framework: str) -> bool:
     if status.status != "drift":
         return False
     if check.roles[role].expected is not None:
-        return framework in status.labels
+        return framework in status.std_rejected
     reference = reference_std(family, mode, role)[1]
-    return f"{reference}~{framework}" in status.labels or f"{framework}~{reference}" in status.labels
+    return f"{reference}~{framework}" in status.std_rejected or f"{framework}~{reference}" in status.std_rejected
 
 
 def heatmap(report: Report, path: Path) -> Path | None:

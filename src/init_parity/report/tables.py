@@ -1,8 +1,9 @@
 """The parity table as text: aligned for the terminal, or GitHub Markdown.
 
 One table per model type: a row per role with its sample size, the scheme's std, and per mode the
-std each framework drew and the suite's verdict. A std marked ``*`` is one whose framework rejects
-the scheme on that role; the lines under the table say which tests drifted.
+std each framework drew and the suite's verdict. A std marked ``*`` is one that the std test of that
+framework rejects (not a role that drifts by its shape, one tensor or a padding row); the lines under
+the table say which tests drifted.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ..naming import FRAMEWORK_TITLES
-from ..stats import FAMILY_WISE_ALPHA
+from ..stats import FAMILY_WISE_ALPHA, describe_result
 from .collect import INDEPENDENCE, FamilyReport, Report, expected_text, role_status, summary_line
 
 _COLOURS = {"drift": "\033[31m", "ok": "\033[32m", "low n": "\033[33m", "error": "\033[31m"}
@@ -64,7 +65,7 @@ def family_rows(family: FamilyReport, markdown: bool = False) -> tuple[list[str]
                     row.append("")
                     continue
                 value = fmt_std(result.std(role, fw)) if role in result.roles else "—"
-                star = "*" if status.status == "drift" and fw in status.labels else ""
+                star = "*" if fw in status.std_rejected else ""
                 row.append(f"**{value}\\***" if markdown and star else value + star)
             verdict = status.status if status.status != "untested" else "—"
             if markdown and status.status == "drift":
@@ -102,6 +103,11 @@ def findings(family: FamilyReport) -> list[str]:
             if pairs:
                 what.append(f"{', '.join(pairs)} differ")
             lines.append(f"{mode}: {role} drifts: {'; '.join(what)}")
+            for label in status.labels:
+                rejected = check.verdict.drifting.get(f"{role} [{label}]", [])
+                lines.extend(f"{mode}:   {label}: {describe_result(result)}" for result in rejected[:4])
+                if len(rejected) > 4:
+                    lines.append(f"{mode}:   {label}: +{len(rejected) - 4} more")
         lines.extend(f"{mode}: structure: {line}" for line in check.structural)
         lines.extend(
             f"{mode}: {label} has {n} samples, fewer than {check.verdict.min_samples}: underpowered"
@@ -211,8 +217,9 @@ def terminal_table(family: FamilyReport, colour: bool = False) -> str:
 def legend(report: Report) -> str:
     judged = ", ".join(report.judged)
     return (
-        f"std: sample standard deviation of the pooled role; * = that framework rejects the scheme. "
-        f"verdict: the suite's Holm-corrected tests at family-wise alpha {FAMILY_WISE_ALPHA:g}. "
+        "std: sample standard deviation of the pooled role; * = the std test rejects that std (a drift of "
+        "shape, of one tensor or of a padding row is named below, unmarked). "
+        f"verdict: the suite's tests, Holm-corrected per test family, at family-wise alpha {FAMILY_WISE_ALPHA:g}. "
         f"Exit code judged on: {judged}."
     )
 

@@ -1,6 +1,6 @@
 """Wall time, CPU time and peak memory of ``init-parity report --models all`` (or any report).
 
-The report runs as a child process (``python -m init_parity report ...``); every 0.1 s the
+The report runs as a child process (``python -m init_parity report ...``); every 0.5 s the
 benchmark sums the resident memory (RSS, and PSS where the kernel gives it: shared pages counted
 once) over the report's process tree, and keeps the peak. CPU time is the user + system time of the
 whole tree. The load average before and after is printed: on a machine shared with other work the
@@ -77,7 +77,8 @@ def measure(report_args: list[str]) -> dict:
     command = [sys.executable, "-m", "init_parity", "report", *report_args]
     load_before = os.getloadavg()
     start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: the report's long output must not block it
+    child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, text=True)
     peak_rss = peak_pss = 0
     cpu_of: dict[int, float] = {}  # the last CPU time seen of each process of the tree
     while child.poll() is None:
@@ -90,8 +91,9 @@ def measure(report_args: list[str]) -> dict:
                 cpu_of[pid] = cpu_seconds(pid, with_children=False)
             except (OSError, IndexError):
                 pass
-        time.sleep(0.1)
-    output = child.stdout.read()
+        time.sleep(0.5)
+    log.seek(0)
+    output = log.read()
     wall = time.perf_counter() - start
     return {
         "command": " ".join(command[1:]),

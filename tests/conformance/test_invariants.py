@@ -12,7 +12,7 @@ from init_parity.activation import is_enabled
 from init_parity.invariants import check_model
 from init_parity.models.discovery import discover, missing_dependency
 from init_parity.models.tiny_configs import tiny_config
-from init_parity.scheme import other_line_only
+from init_parity.scheme import new_on_this_line, other_line_only
 from tests.conformance.expectations import STOCK_INVARIANT_DEFECTS
 
 
@@ -32,7 +32,8 @@ def test_invariants(found):
     missing = missing_dependency(found)
     if missing:
         pytest.skip(missing)
-    if other_line_only(found.model_type):
-        pytest.skip(other_line_only(found.model_type))
+    for reason in (other_line_only(found.model_type), new_on_this_line(found.model_type)):
+        if reason:
+            pytest.skip(reason)
     report = check_model(found.model_type, found.classes["pt"], tiny_config(found.model_type))
     assert not report.problems, f"{found.model_type} ({found.classes['pt']}):\n  " + "\n  ".join(report.problems)

@@ -18,8 +18,8 @@ T5_FAMILY = FamilyScheme(
     first_loss_margin=1.0,
     left=(
         LeftToFramework(
-            r"(^|\.)(patch_embed\.proj|cell_2d_embedding\.[xy]_position_embeddings)\.(weight|bias)$",
-            "UDOP's vision patch projection (Conv2d) and 2-D cell position embeddings: vision parts outside T5's "
+            r"(^|\.)(patch_embed\.proj|embed_patches\.proj|cell_2d_embedding\.[xy]_position_embeddings)\.(weight|bias)$",
+            "UDOP's vision patch projection (Conv2d; embed_patches on 5.x) and 2-D cell position embeddings: vision parts outside T5's "
             "Mesh TensorFlow scheme, drawn by UdopPreTrainedModel._init_weights's own branches",
         ),
     ),

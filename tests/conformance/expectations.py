@@ -11,6 +11,8 @@ every finding of the test (``structure: <line>`` in full, other findings by thei
 ``init-parity report --models <type> --scheme``.
 """
 
+from importlib.metadata import version
+
 # With the scheme on, every BART-like and speech family follows its table in every framework; what remains
 # are tensors that exist in one framework and not another: transformers' modelling code, not init
 # (docs/init_scheme.md, "Known upstream defects").
@@ -93,6 +95,24 @@ KNOWN_DRIFTS: dict[tuple[str, str], str] = {
     },
 }
 
+
+# transformers 5.x modelling code (PyTorch), measured on 5.23.0 with the suite's tiny configs: forward-pass and tie
+# defects of the tied mode that no initialisation can mend, so the package leaves them.
+_ON_5X: dict[tuple[str, str], str] = {
+    ("mt5", "scheme-pt-tied"): (
+        "first loss [pt]: MT5ForConditionalGeneration on 5.x no longer rescales the decoder output by d_model**-0.5 "
+        "when the head is tied (4.57.6 did; 5.x T5 keeps it as scale_decoder_outputs), so the tied head, the N(0, 1) "
+        "shared embedding, gives logits d_model**0.5 too large: mean first loss 37.68 (sd 1.7, 4 seeds) against the "
+        f"scheme's bound 7.238 = ln(V) + 1 on the tiny config (d_model 64, V 1000); {_UPSTREAM}"
+    ),
+    ("pop2piano", "scheme-pt-tied"): (
+        "ties [pt]: Pop2PianoForConditionalGeneration on 5.x declares only the embed_tokens ties, so with "
+        "tie_word_embeddings=True its lm_head.weight is a tensor of its own (4.57.6 tied it to shared); the scheme "
+        f"draws it like the embedding and the decoder output is rescaled, so only the tie is missing; {_UPSTREAM}"
+    ),
+}
+if version("transformers").split(".", 1)[0] == "5":
+    KNOWN_DRIFTS.update(_ON_5X)
 
 # Defects of stock transformers that the package fixes (init-only): with the scheme off
 # (``make test-init-parity-stock``), the test of fresh weights against the scheme xfails strictly on them.

@@ -44,6 +44,10 @@ def with_tie_mode(config: Any, tied: bool) -> Any:
     """A copy of ``config`` with ``tie_word_embeddings`` set (on its text config too)."""
     config = copy.deepcopy(config)
     config.tie_word_embeddings = tied
+    if hasattr(config, "scale_decoder_outputs"):
+        # transformers 5.x T5 family: the tied head's decoder-output rescale is an attribute of its own,
+        # derived from the flag only when the config is constructed
+        config.scale_decoder_outputs = tied
     text = config.get_text_config() if hasattr(config, "get_text_config") else config
     if text is not config:
         text.tie_word_embeddings = tied

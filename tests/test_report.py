@@ -262,3 +262,18 @@ class ReportFrameworksTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def test_a_type_that_needs_a_missing_package_is_named_and_left_out_of_the_verdict():
+    """``--models all`` on a machine without, say, torchvision: the type is named with the package it needs,
+    and the exit code is not the drift code because of it."""
+    from init_parity.report import collect
+
+    reason = "needs torchvision, which is not installed: pip install torchvision (ImportError)"
+    with mock.patch.object(collect, "missing_dependency", return_value=reason):
+        (family,) = collect.plan(["t5"], ("pt",))
+    assert not family.checked
+    assert collect.summary_line(family) == f"t5: not checked ({reason})"
+    collect.collect([family], ("scheme",), seeds=None, first_loss=False)
+    report = collect.Report([family], ("scheme",), ("scheme",), ("pt",), None)
+    assert report.failed() == []

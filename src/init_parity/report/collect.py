@@ -18,6 +18,7 @@ from .. import conformance
 from ..activation import use_scheme
 from ..conformance import FamilyCheck, check_family
 from ..models.discovery import family as find_family
+from ..models.discovery import missing_dependency
 from ..naming import FRAMEWORKS
 from ..scheme import FAMILIES, Distribution
 from .first_loss import FirstLoss, measure, vocab_sizes
@@ -91,6 +92,7 @@ class FamilyReport:
     missing: tuple[str, ...]  # requested, but transformers has no class for it there ("no counterpart")
     classes: dict[str, str]
     modes: dict[str, ModeResult] = field(default_factory=dict)
+    unavailable: str = ""  # why it cannot be built here at all (a package it needs is not installed)
 
     @property
     def checked(self) -> bool:
@@ -104,6 +106,8 @@ class FamilyReport:
         return None
 
     def missing_note(self) -> str:
+        if self.unavailable:
+            return self.unavailable
         return f"no {'/'.join(self.missing)} counterpart" if self.missing else ""
 
     def roles(self) -> list[str]:
@@ -241,6 +245,8 @@ def std_ratio(family: FamilyReport, mode: str, role: str, framework: str) -> flo
 def summary_line(family: FamilyReport) -> str:
     """``t5: stock 6 roles drift, scheme 0 drift`` (with structural findings, underpowered labels,
     missing counterparts and errors when there are any)."""
+    if family.unavailable:
+        return f"{family.model_type}: not checked ({family.unavailable})"
     if not family.checked:
         return f"{family.model_type}: not checked ({family.missing_note()} of the requested frameworks)"
     parts = []
@@ -271,6 +277,10 @@ def plan(model_types: Sequence[str], frameworks: Sequence[str]) -> list[FamilyRe
     families = []
     for model_type in model_types:
         found = find_family(model_type)
+        unavailable = missing_dependency(found)
+        if unavailable:  # not a drift: named in the summary, left out of the verdict
+            families.append(FamilyReport(model_type, (), (), {}, unavailable=unavailable))
+            continue
         present = tuple(fw for fw in frameworks if fw in found.classes)
         missing = tuple(fw for fw in frameworks if fw not in found.classes)
         families.append(FamilyReport(model_type, present, missing, {fw: found.classes[fw] for fw in present}))

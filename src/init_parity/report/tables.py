@@ -193,7 +193,7 @@ def terminal_table(family: FamilyReport, colour: bool = False) -> str:
         details.append("no scheme: frameworks compared with each other")
     if family.frameworks:
         details.append(f"frameworks: {', '.join(family.frameworks)}")
-    if family.missing:
+    if family.missing or family.unavailable:
         details.append(family.missing_note())
     lines = [f"{title} ({'; '.join(details)})"]
     if not family.checked:

@@ -296,13 +296,17 @@ def main() -> None:
     parser.add_argument("--distribution-tests", type=int, default=1000, help="distribution tests of one check")
     parser.add_argument("--null-runs", type=int, default=2000, help="whole-suite null runs (>= 2000)")
     parser.add_argument("--workers", type=int, default=2, help="processes for the null runs")
+    parser.add_argument(
+        "--false-alarms-only", action="store_true", help="with --suite: only the whole-suite null runs (5)"
+    )
     args = parser.parse_args()
     trials, power_trials = (500, 200) if args.quick else (args.trials, args.power_trials)
     if power_trials < 200:
         parser.error("--power-trials must be at least 200: 99% power is 2 misses in 200")
     started = time.perf_counter()
     if args.suite:
-        suite_power(power_trials, args.seed, args.tensor_tests, args.distribution_tests)
+        if not args.false_alarms_only:
+            suite_power(power_trials, args.seed, args.tensor_tests, args.distribution_tests)
         suite_false_alarms(args.null_runs, args.workers)
         print(f"\n{time.perf_counter() - started:.1f} s")
         return

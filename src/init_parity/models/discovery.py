@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass, field
 
 from ..frameworks import installed
+from .offline import hub_offline
 
 # The auto mappings searched for a model type's class, in order of preference: a class with an LM
 # head first (it holds every tensor of the base model plus the head), the base model last.
@@ -73,18 +74,26 @@ def exported(name: str) -> bool:
 @functools.cache
 def encoder_decoder_model_types() -> tuple[str, ...]:
     """Model types whose default config is an encoder-decoder."""
+    import transformers.utils.hub  # noqa: F401 - its offline switch is set by hub_offline
     from transformers.models.auto.configuration_auto import CONFIG_MAPPING, CONFIG_MAPPING_NAMES
+    from transformers.utils import logging
 
     found = []
-    for model_type in CONFIG_MAPPING_NAMES:
-        if model_type in COMPOSITES:
-            continue
-        try:
-            config = CONFIG_MAPPING[model_type]()
-        except Exception:  # noqa: BLE001 - a config that cannot be built by default is not ours to judge
-            continue
-        if getattr(config, "is_encoder_decoder", False):
-            found.append(model_type)
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity_error()  # default configs warn about their own token ids on 5.x: not ours to report
+    try:
+        with hub_offline():
+            for model_type in CONFIG_MAPPING_NAMES:
+                if model_type in COMPOSITES:
+                    continue
+                try:
+                    config = CONFIG_MAPPING[model_type]()
+                except Exception:  # noqa: BLE001 - a config that cannot be built by default is not ours to judge
+                    continue
+                if getattr(config, "is_encoder_decoder", False):
+                    found.append(model_type)
+    finally:
+        logging.set_verbosity(verbosity)
     return tuple(found)
 
 

@@ -36,3 +36,42 @@ class TieFindingsTest(unittest.TestCase):
         (finding,) = tie_findings("T5ForConditionalGeneration", config, {"shared.weight": self.shared})
         self.assertIn("untied head is silently tied", finding.detail)
         self.assertEqual(tie_findings("T5EncoderModel", config, {"shared.weight": self.shared}), [])
+
+
+class DecoderEmbeddingHeadTest(unittest.TestCase):
+    """FSMT's head is the decoder's token embedding by design; its flag ties the encoder's embedding to it."""
+
+    def setUp(self):
+        rng = np.random.default_rng(1)
+        self.encoder, self.decoder = rng.normal(size=(2, 8, 4)).astype(np.float32)
+
+    def test_untied_means_two_token_embeddings_and_no_head_of_its_own(self):
+        config = tiny_config("fsmt", tie_word_embeddings=False)  # its private decoder config still says True
+        two = {"model.encoder.embed_tokens.weight": self.encoder, "model.decoder.embed_tokens.weight": self.decoder}
+        self.assertEqual(tie_findings("FSMTForConditionalGeneration", config, two), [])
+        (finding,) = tie_findings(
+            "FSMTForConditionalGeneration", config, {"model.encoder.embed_tokens.weight": self.encoder}
+        )
+        self.assertIn(
+            "tie_word_embeddings=False but the encoder's and decoder's token embeddings are one tensor", finding.detail
+        )
+        own_head = {**two, "model.decoder.output_projection.weight": self.decoder.copy()}
+        (finding,) = tie_findings("FSMTForConditionalGeneration", config, own_head)
+        self.assertIn("output_projection.weight is a tensor of its own", finding.detail)
+
+    def test_tied_means_one_token_embedding(self):
+        config = tiny_config("fsmt", tie_word_embeddings=True)
+        one = {"model.encoder.embed_tokens.weight": self.encoder}
+        self.assertEqual(tie_findings("FSMTForConditionalGeneration", config, one), [])
+        two = {**one, "model.decoder.embed_tokens.weight": self.decoder}
+        (finding,) = tie_findings("FSMTForConditionalGeneration", config, two)
+        self.assertIn(
+            "tie_word_embeddings=True but the encoder's and decoder's token embeddings are two tensors", finding.detail
+        )
+
+    def test_a_fresh_fsmt_has_no_tie_finding_in_either_mode(self):
+        from init_parity.conformance import check_family
+
+        for tied in (False, True):
+            check = check_family("fsmt", ("pt",), tie_word_embeddings=tied)
+            self.assertEqual(check.extra.get("ties [pt]", []), [], f"tie_word_embeddings={tied}")

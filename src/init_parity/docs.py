@@ -53,6 +53,8 @@ def family_table(scheme: FamilyScheme) -> str:
         lines += [f"- `{entry.pattern}`: {entry.reason}" for entry in scheme.left]
     if scheme.notes:
         lines += ["", *(f"Note: {note}" for note in scheme.notes)]
+    if scheme.head_is_decoder_embedding:
+        lines += ["", f"Output head: the decoder's token embedding, tied or not. {scheme.head_is_decoder_embedding}."]
     return "\n".join(lines)
 
 

@@ -25,6 +25,7 @@ HEAD_PATTERN = re.compile(r"(?:^|\.)(?:lm_head|proj_out|output_projection)\.weig
 ``output_projection``: FSMT)."""
 
 INPUT_EMBEDDING_PATTERN = re.compile(r"(?:^|\.)(?:shared|decoder\.embed_tokens)\.weight$")
+_TOKEN_EMBEDDING = re.compile(r"(?:^|\.)(encoder|decoder)\.embed_tokens\.weight$")
 
 # the PyTorch auto mappings whose classes have an output head (a TF / Flax class counts by its PyTorch name)
 _LM_MAPPINGS = (
@@ -86,6 +87,11 @@ def tie_findings(
     :data:`HEAD_PATTERN`. Nothing for a class without an LM head."""
     if not is_lm_class(class_name):
         return []
+    from .appliers.plan import family_of
+
+    scheme = family_of(config)
+    if scheme is not None and scheme.head_is_decoder_embedding:
+        return _decoder_embedding_head_findings(class_name, config, weights)
     tied = ties_word_embeddings(config)
     heads = [head] if head is not None and head in weights else []
     if head is None:
@@ -111,3 +117,29 @@ def tie_findings(
         )
         return [TestResult("tie", 1.0, 0.0, 0, detail)]
     return []
+
+
+def _decoder_embedding_head_findings(
+    class_name: str, config: Any, weights: Mapping[str, np.ndarray]
+) -> list[TestResult]:
+    """For a family whose head is always the decoder's token embedding
+    (:attr:`init_parity.scheme.FamilyScheme.head_is_decoder_embedding`): no head of its own, and the encoder's
+    and decoder's token embeddings one tensor exactly when the config's own ``tie_word_embeddings`` says so
+    (its private decoder config's flag, a default, is not read)."""
+    findings = []
+    for head in sorted(name for name in weights if HEAD_PATTERN.search(name)):
+        detail = f"{class_name}: {head} is a tensor of its own: the head is the decoder's token embedding by design"
+        findings.append(TestResult("tie", 1.0, 0.0, int(weights[head].size), detail))
+    sides = {match.group(1) for name in weights if (match := _TOKEN_EMBEDDING.search(name))}
+    tied = bool(getattr(config, "tie_word_embeddings", False))
+    if tied and sides == {"encoder", "decoder"}:
+        detail = (
+            f"{class_name}: tie_word_embeddings=True but the encoder's and decoder's token embeddings are two tensors"
+        )
+        findings.append(TestResult("tie", 1.0, 0.0, 0, detail))
+    if not tied and len(sides) < 2:
+        detail = (
+            f"{class_name}: tie_word_embeddings=False but the encoder's and decoder's token embeddings are one tensor"
+        )
+        findings.append(TestResult("tie", 1.0, 0.0, 0, detail))
+    return findings

@@ -28,6 +28,7 @@ def _bart_copy(
     notes: tuple[str, ...] = (),
     pad: str | None = PAD,
     lm_head: str = "lm_head",
+    head_is_decoder_embedding: str = "",
 ) -> FamilyScheme:
     """BART's rules, then the generic ones for every name BART does not have (MoE experts, BigBird's
     sparse attention, Pegasus-X's global tokens), in the order first match wins."""
@@ -45,6 +46,7 @@ def _bart_copy(
         notes=notes,
         first_loss_margin=1.0,
         lines=LINE_4,
+        head_is_decoder_embedding=head_is_decoder_embedding,
     )
 
 
@@ -61,6 +63,11 @@ FSMT_FAMILY = _bart_copy(
         ),
     ),
     "PyTorch PretrainedFSMTModel._init_weights (4.57.6)",
+    head_is_decoder_embedding=(
+        "FSMTDecoder sets output_projection.weight = embed_tokens.weight when built (4.57.6), as fairseq's wmt19 "
+        "models share the decoder's input and output embeddings; FSMTModel._tie_weights ties the decoder's "
+        "embedding to the encoder's when tie_word_embeddings (default False: source and target vocabularies differ)"
+    ),
 )
 M2M100_FAMILY = _bart_copy(
     "m2m_100",

@@ -103,6 +103,11 @@ class FamilyScheme:
     notes: tuple[str, ...] = field(default_factory=tuple)
     left: tuple[LeftToFramework, ...] = ()
     lines: tuple[str, ...] = ("4", "5")  # transformers' major versions whose modelling code the rules describe
+    head_is_decoder_embedding: str = ""
+    """Why the output head is always one tensor with the decoder's token embedding, whatever the config
+    says (FSMT, as fairseq's ``share_decoder_input_output_embed``); ``tie_word_embeddings`` then ties the
+    encoder's token embedding to the decoder's. Empty: the head is the input embedding exactly when the
+    config ties them (:mod:`init_parity.ties`)."""
     first_loss_margin: float | None = None
     """The scheme's bound on the first loss of a fresh model with an LM head on random tokens,
     as a margin over ln(V) (the entropy of a uniform guess over the target vocabulary): the bound is

@@ -53,3 +53,20 @@ def test_tables_are_equal_up_to_float32_rounding_of_their_angles():
     result = compare_tables(table, shifted)
     assert result.p_value == 0.0 and result.statistic > TABLE_ULPS * 2.0**-23 * 64
     assert compare_tables(table, table[:-1]).p_value == 0.0
+
+
+def test_a_sub_model_under_its_own_config_is_drawn_by_its_family_rules():
+    """Pix2StructTextModel initialises itself under Pix2StructTextConfig before the whole model exists:
+    its names get the decoder prefix and the formulas read its config as the family's text_config."""
+    from init_parity.appliers.plan import resolver_for
+    from init_parity.models.tiny_configs import tiny_config
+
+    config = tiny_config("pix2struct")
+    sub, whole = resolver_for(config.text_config), resolver_for(config)
+    assert (sub.scope, whole.scope) == ("decoder.", "")
+    for name in ("decoder.layer.0.self_attention.attention.query.weight", "decoder.lm_head.weight"):
+        assert sub.resolve(name) == whole.resolve(name)
+    text = config.text_config
+    rule, distribution = sub.resolve("decoder.layer.0.encoder_decoder_attention.attention.output.weight")
+    assert rule.role == "text.attention.o"
+    assert distribution.std == pytest.approx(text.initializer_factor * (text.num_heads * text.d_kv) ** -0.5)

@@ -53,6 +53,12 @@ def family_table(scheme: FamilyScheme) -> str:
         lines += [f"- `{entry.pattern}`: {entry.reason}" for entry in scheme.left]
     if scheme.notes:
         lines += ["", *(f"Note: {note}" for note in scheme.notes)]
+    for submodel in scheme.submodels:
+        lines += [
+            "",
+            f"Sub-model: a `{submodel.model_type}` config initialises its own model with these rules, its names "
+            f"under `{submodel.scope}` and the config read as `{submodel.config_attribute}`.",
+        ]
     if scheme.head_is_decoder_embedding:
         lines += ["", f"Output head: the decoder's token embedding, tied or not. {scheme.head_is_decoder_embedding}."]
     return "\n".join(lines)

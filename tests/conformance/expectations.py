@@ -24,8 +24,8 @@ _PIX2STRUCT_D_KV = (
     "post_init), so the query is drawn with std factor * (hidden * hidden)**-0.5 and the output with factor * "
     "(heads * hidden)**-0.5 instead of Mesh TensorFlow's d_kv: measured pt std 0.0157 against 0.0313 (query) and "
     "0.0622 against 0.125 (output) on the tiny config (hidden 64, d_kv 16, 4 heads); 3.5x too small at the default "
-    "sizes. Not fixed by the package: the text model initialises under its own config type, which the scheme's "
-    "formulas (read from Pix2StructConfig) do not cover"
+    "sizes. The package draws them with d_kv: its scheme covers the text model initialising under its own config "
+    "(SubModel pix2struct_text_model)"
 )
 
 _S2T_SEPARATE_HEAD = (
@@ -77,8 +77,6 @@ KNOWN_STRUCTURAL_DEFECTS: dict[tuple[str, str], str] = {
 _TIE_FINDING = " The tie check says it from TensorFlow alone (ties [tf]): tie_word_embeddings=False but no output head of its own."
 
 KNOWN_DRIFTS: dict[tuple[str, str], str] = {
-    ("pix2struct", "scheme-pt-tied"): _PIX2STRUCT_D_KV,
-    ("pix2struct", "scheme-pt-untied"): _PIX2STRUCT_D_KV,
     ("speech_to_text", "across-tf-tied"): _S2T_SEPARATE_HEAD,
     ("speech_to_text", "scheme-tf-tied"): (
         "ties [tf]: tie_word_embeddings=True but lm_head.weight is a tensor of its own. " + _S2T_SEPARATE_HEAD

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..scheme import Distribution, FamilyScheme, Rule, formula, scheme_for_model_type
+from ..scheme import Distribution, FamilyScheme, Rule, SubModel, formula, scheme_for_model_type, scheme_for_submodel
 
 Resolved = tuple[Rule, Distribution]
 
@@ -47,18 +47,35 @@ def _hashable(value: Any) -> Any:
     return value
 
 
-def config_signature(scheme: FamilyScheme, config: Any) -> tuple[Any, ...]:
-    """What of ``config`` the scheme depends on: its family and the values of the attributes the
-    family's formulas read."""
-    return (scheme.family, tuple(_hashable(getattr(config, name, _MISSING)) for name in _formula_names(scheme)))
+class SubConfigView:
+    """A sub-model's config seen as its family's config (:class:`init_parity.scheme.SubModel`): the
+    attribute that holds such a sub-config is the sub-config itself; every other name is the sub-config's."""
+
+    def __init__(self, config: Any, submodel: SubModel) -> None:
+        self._config = config
+        self._attribute = submodel.config_attribute
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._config if name == self._attribute else getattr(self._config, name)
+
+
+def config_signature(scheme: FamilyScheme, config: Any, scope: str = "") -> tuple[Any, ...]:
+    """What of ``config`` the scheme depends on: its family, the sub-model's scope (empty for the whole
+    model) and the values of the attributes the family's formulas read."""
+    values = tuple(_hashable(getattr(config, name, _MISSING)) for name in _formula_names(scheme))
+    return (scheme.family, scope, values)
 
 
 class Resolver:
-    """The rule and distribution of each parameter name, for configs of one signature, memoised."""
+    """The rule and distribution of each parameter name, for configs of one signature, memoised.
+    ``scope`` is put in front of a sub-model's parameter names (:class:`init_parity.scheme.SubModel`)."""
 
-    def __init__(self, scheme: FamilyScheme, config: Any, signature: tuple[Any, ...]) -> None:
+    def __init__(self, scheme: FamilyScheme, config: Any, signature: tuple[Any, ...], scope: str = "") -> None:
         self.scheme = scheme
         self.signature = signature
+        self.scope = scope
         # a snapshot of the attributes the formulas read: a later change to ``config`` cannot leak in
         self.config = {name: getattr(config, name) for name in _formula_names(scheme) if hasattr(config, name)}
         self._resolved: dict[str, Resolved | None] = {}
@@ -93,14 +110,19 @@ _RESOLVERS: dict[tuple[Any, ...], Resolver] = {}
 
 
 def resolver_for(config: Any) -> Resolver | None:
-    """The shared :class:`Resolver` of ``config``'s signature, or None when it has no scheme."""
-    scheme = family_of(config)
+    """The shared :class:`Resolver` of ``config``'s signature, or None when it has no scheme (neither
+    its family's nor as a sub-model's config)."""
+    scheme, scope = family_of(config), ""
     if scheme is None:
-        return None
-    signature = config_signature(scheme, config)
+        found = scheme_for_submodel(getattr(config, "model_type", ""))
+        if found is None:
+            return None
+        scheme, submodel = found
+        config, scope = SubConfigView(config, submodel), submodel.scope
+    signature = config_signature(scheme, config, scope)
     resolver = _RESOLVERS.get(signature)
     if resolver is None:
-        resolver = _RESOLVERS[signature] = Resolver(scheme, config, signature)
+        resolver = _RESOLVERS[signature] = Resolver(scheme, config, signature, scope)
     return resolver
 
 

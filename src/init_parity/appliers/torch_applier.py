@@ -122,7 +122,7 @@ class _BuildPlan:
     the whole model (what :class:`_WriteGuard` protects)."""
 
     def __init__(self, model: torch.nn.Module, resolver: Resolver, whole: bool) -> None:
-        scope = scope_of(model)
+        scope = resolver.scope or scope_of(model)
         every = modules_of(model)
         prefixes = {id(module): prefix for prefix, module in model.named_modules()}
         uncovered: list[str] = []  # parameters the scheme does not draw: the original's business

@@ -8,7 +8,7 @@ from .bart_copies import BART_COPY_FAMILIES
 from .detr import DETR_FAMILIES
 from .distributions import Constant, Deterministic, Distribution, Normal, TruncatedNormal, Uniform
 from .multimodal import MULTIMODAL_FAMILIES
-from .rules import FamilyScheme, LeftToFramework, Rule
+from .rules import FamilyScheme, LeftToFramework, Rule, SubModel
 from .speech import SPEECH_FAMILIES
 from .t5 import T5_FAMILY
 from .time_series import TIME_SERIES_FAMILIES
@@ -34,6 +34,16 @@ def scheme_for_model_type(model_type: str) -> FamilyScheme | None:
     for scheme in FAMILIES.values():
         if model_type in scheme.model_types and (line is None or line in scheme.lines):
             return scheme
+    return None
+
+
+def scheme_for_submodel(model_type: str) -> tuple[FamilyScheme, SubModel] | None:
+    """The scheme and :class:`SubModel` entry of a sub-model's config ``model_type``, or None."""
+    line = transformers_line()
+    for scheme in FAMILIES.values():
+        for submodel in scheme.submodels:
+            if submodel.model_type == model_type and (line is None or line in scheme.lines):
+                return scheme, submodel
     return None
 
 
@@ -79,9 +89,11 @@ __all__ = [
     "LeftToFramework",
     "Normal",
     "Rule",
+    "SubModel",
     "TruncatedNormal",
     "Uniform",
     "new_on_this_line",
     "other_line_only",
     "scheme_for_model_type",
+    "scheme_for_submodel",
 ]

@@ -92,6 +92,19 @@ class LeftToFramework:
 
 
 @dataclass(frozen=True)
+class SubModel:
+    """A part of a family's model that is a model of its own with a config of its own: transformers
+    builds and initialises it (its own ``post_init``) before the whole model exists, under that
+    sub-config, and the whole model's pass then skips its modules. The family's rules still cover it:
+    its parameters get ``scope`` in front of their names, and the family's formulas read the
+    sub-config as the family config's ``config_attribute`` (other names fall back to the sub-config's own)."""
+
+    model_type: str  # the sub-config's model_type
+    config_attribute: str  # where the family's config holds such a config
+    scope: str  # the sub-model's name in the whole model, with its dot
+
+
+@dataclass(frozen=True)
 class FamilyScheme:
     """The rules of one model family, first match wins. A name that one of ``left`` matches has no
     rule (it is left to the framework, with the reason)."""
@@ -103,6 +116,7 @@ class FamilyScheme:
     notes: tuple[str, ...] = field(default_factory=tuple)
     left: tuple[LeftToFramework, ...] = ()
     lines: tuple[str, ...] = ("4", "5")  # transformers' major versions whose modelling code the rules describe
+    submodels: tuple[SubModel, ...] = ()
     head_is_decoder_embedding: str = ""
     """Why the output head is always one tensor with the decoder's token embedding, whatever the config
     says (FSMT, as fairseq's ``share_decoder_input_output_embed``); ``tie_word_embeddings`` then ties the

@@ -90,6 +90,8 @@ class FamilyCheck:
     independence: dict[str, list[stats.TestResult]]
     verdict: stats.Verdict
     extra: dict[str, list[stats.TestResult]] = field(default_factory=dict)  # ties and first loss, by label
+    first_losses: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    """Framework -> class tag -> the first losses measured over seeds (the first is the first seed's)."""
 
     @property
     def passed(self) -> bool:
@@ -353,6 +355,7 @@ def check_arrays(
         independence=independence,
         verdict=stats.verdict({**_labelled_results(roles, independence), **extra}),
         extra=extra,
+        first_losses=losses or {},
     )
 
 

@@ -81,8 +81,19 @@ def _ppf(expected, probabilities: np.ndarray) -> np.ndarray:
     return np.interp(probabilities, cdf[keep], grid[keep])
 
 
-def _histogram(ax, family: FamilyReport, mode: str, role: str) -> None:
+def _few_ticks(ax) -> None:
+    """Four ticks at most on each axis of a small panel (every tick is a few artists to lay out and
+    draw: with dozens of panels per figure they are most of its cost)."""
     from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    if ax.get_yscale() == "linear":
+        ax.yaxis.set_major_locator(MaxNLocator(4))
+    ax.tick_params(labelsize=8)
+
+
+def _histogram(ax, family: FamilyReport, mode: str, role: str) -> None:
+    from matplotlib.ticker import LogLocator, NullLocator
 
     check = family.modes[mode].check
     role_check = check.roles[role]
@@ -120,6 +131,8 @@ def _histogram(ax, family: FamilyReport, mode: str, role: str) -> None:
     if positive and max(positive) / min(positive) > 3.0 and min(peaks) > 0:
         # stds apart by a factor: on a log axis the wide and the narrow density both show
         ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(numticks=4))
+        ax.yaxis.set_minor_locator(NullLocator())
         ax.set_ylim(min(peaks) * 1e-3, max(peaks) * 3.0)
         ax.set_ylabel("density (log)")
     else:
@@ -127,7 +140,7 @@ def _histogram(ax, family: FamilyReport, mode: str, role: str) -> None:
         ax.set_ylabel("density")
     ax.set_xlabel("weight value")
     ax.set_xlim(low, high)
-    ax.xaxis.set_major_locator(MaxNLocator(5))
+    _few_ticks(ax)
     stds = [f"{fw} {role_check.std(fw):.3g}" for fw in check.frameworks if fw in samples]
     ax.text(
         0.02,
@@ -142,8 +155,6 @@ def _histogram(ax, family: FamilyReport, mode: str, role: str) -> None:
 
 
 def _qq(ax, family: FamilyReport, mode: str, role: str) -> None:
-    from matplotlib.ticker import MaxNLocator
-
     check = family.modes[mode].check
     role_check = check.roles[role]
     expected = role_check.expected
@@ -176,7 +187,7 @@ def _qq(ax, family: FamilyReport, mode: str, role: str) -> None:
     ax.plot(ends, ends, color="black", linestyle="--", linewidth=1.0, label="y = x")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("sample quantile")
-    ax.xaxis.set_major_locator(MaxNLocator(5))
+    _few_ticks(ax)
 
 
 def _short(role: str, width: int = 52) -> str:
@@ -206,8 +217,9 @@ def family_figure(family: FamilyReport, mode: str, path: Path) -> Path | None:
         colour = "#b00020" if status.status == "drift" else "black"
         expected = check.roles[role].expected
         against = f"scheme std {expected.actual_std:.3g}" if expected is not None else "no scheme"
-        ax_hist.set_title(f"{_short(role)}\nhistogram · {against}", fontsize=10)
-        ax_qq.set_title(f"{_short(role)}\nQQ · {verdict}", fontsize=10, color=colour)
+        # titles at a fixed height: placed automatically, matplotlib measures every tick label of the axes
+        ax_hist.set_title(f"{_short(role)}\nhistogram · {against}", fontsize=10, y=1.0, pad=4)
+        ax_qq.set_title(f"{_short(role)}\nQQ · {verdict}", fontsize=10, color=colour, y=1.0, pad=4)
     for index in range(len(roles), rows * per_row):
         axes[index // per_row][2 * (index % per_row)].set_axis_off()
         axes[index // per_row][2 * (index % per_row) + 1].set_axis_off()

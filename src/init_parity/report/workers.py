@@ -54,12 +54,27 @@ def worker_count(model_types: int, requested: int | None = None) -> int:
 _worker_plots: Path | None = None
 
 
+# One compute thread per worker: the workers already use every core, and each framework would
+# otherwise start a pool of its own per core (PyTorch, TensorFlow's two, XLA's), spinning against them.
+_ONE_THREAD = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": "1",
+    "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
+}
+
+
 def _start_worker(frameworks: Sequence[str], plots: Path | None) -> None:
     global _worker_plots
     from . import quiet
 
     _worker_plots = plots
+    for name, value in _ONE_THREAD.items():
+        os.environ.setdefault(name, value)
     quiet.import_frameworks(frameworks)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
 
 
 def _check_family(

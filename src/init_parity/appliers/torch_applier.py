@@ -29,6 +29,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 from transformers.modeling_utils import PreTrainedModel
 
+from ..scheme import transformers_line
 from .plan import Resolver, resolver_for
 
 _STATE_ATTRIBUTE = "_init_parity_build"
@@ -105,6 +106,27 @@ def structure_of(modules: Iterable[torch.nn.Module]) -> tuple[Any, ...]:
     return tuple((type(m), tuple(m._parameters), len(m._modules)) for m in modules)
 
 
+def head_tied_after_init(model: Any) -> torch.nn.Module | None:
+    """The output head whose weight transformers 4.x replaces by the input embedding right after the
+    weights are initialised (``PreTrainedModel.init_weights`` runs ``initialize_weights`` and then
+    ``tie_weights``, which ties them when the decoder's text config says ``tie_word_embeddings``): a draw
+    of it would be overwritten at once, so it is not drawn (stock T5 skips it too). None on the 5.x line,
+    whose ties are declared per model (``_tied_weights_keys``) and may leave a head apart (Pop2Piano)."""
+    if transformers_line() != "4":
+        return None
+    config = getattr(model, "config", None)
+    text = config.get_text_config(decoder=True) if hasattr(config, "get_text_config") else config
+    if not getattr(text, "tie_word_embeddings", True):
+        return None
+    try:
+        head, embedding = model.get_output_embeddings(), model.get_input_embeddings()
+    except (AttributeError, NotImplementedError):
+        return None
+    if head is None or embedding is None or getattr(head, "weight", None) is None:
+        return None
+    return head
+
+
 class _ModulePlan:
     """One module's part of a build: the direct parameters the scheme draws, as (name, distribution,
     zero row), and what to do with the original ``_init_weights`` (:data:`PROBE` ... :data:`GUARDED`)."""
@@ -121,7 +143,9 @@ class _BuildPlan:
     module position, in :func:`modules_of` order, and where the parameters the scheme draws are in
     the whole model (what :class:`_WriteGuard` protects)."""
 
-    def __init__(self, model: torch.nn.Module, resolver: Resolver, whole: bool) -> None:
+    def __init__(
+        self, model: torch.nn.Module, resolver: Resolver, whole: bool, tied_head: torch.nn.Module | None
+    ) -> None:
         scope = resolver.scope or scope_of(model)
         every = modules_of(model)
         prefixes = {id(module): prefix for prefix, module in model.named_modules()}
@@ -133,7 +157,7 @@ class _BuildPlan:
             head = f"{prefix}." if prefix else ""
             draws = []
             for local, parameter in module._parameters.items():
-                if parameter is None:
+                if parameter is None or (module is tied_head and local == "weight"):
                     continue
                 resolved = resolver.drawn(scope + head + local)
                 if resolved is None:
@@ -170,12 +194,14 @@ class _Build:
 
     def __init__(self, model: torch.nn.Module, resolver: Resolver, whole: bool = False) -> None:
         modules = modules_of(model, whole)
-        key = (type(model), resolver.signature, whole, structure_of(modules))
+        tied_head = head_tied_after_init(model)
+        # the head's place follows from the class and structure: whether there is one to skip is enough
+        key = (type(model), resolver.signature, whole, structure_of(modules), tied_head is not None)
         plan = _PLANS.get(key)
         if plan is None:
             if len(_PLANS) >= _MAX_PLANS:
                 del _PLANS[next(iter(_PLANS))]
-            plan = _PLANS[key] = _BuildPlan(model, resolver, whole)
+            plan = _PLANS[key] = _BuildPlan(model, resolver, whole, tied_head)
         self.plan = plan
         self.position = {id(module): position for position, module in enumerate(modules)}
         self.scheme_storages: set[int] | None = None  # filled when the guard first needs it

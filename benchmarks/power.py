@@ -253,7 +253,7 @@ def _null_chunk(args: tuple[int, int]) -> list[dict[float, bool]]:
     return outcomes
 
 
-def suite_false_alarms(runs: int, workers: int) -> None:
+def suite_false_alarms(runs: int, workers: int, first_run: int = 0) -> None:
     from multiprocessing import get_context
 
     import init_parity
@@ -266,10 +266,13 @@ def suite_false_alarms(runs: int, workers: int) -> None:
     for results in example.labelled_results().values():
         for result in results:
             counts[result.test] = counts.get(result.test, 0) + 1
-    print(f"\nWhole-suite false alarms: {runs} null runs of check_arrays on a tiny T5 drawn from the scheme")
+    print(
+        f"\nWhole-suite false alarms: {runs} null runs (seeds {10_000 + first_run}-{10_000 + first_run + runs - 1}) "
+        "of check_arrays on a tiny T5 drawn from the scheme"
+    )
     print("tests per run: " + ", ".join(f"{test} {count}" for test, count in sorted(counts.items())))
     chunk = max(1, runs // (workers * 8))
-    jobs = [(start, min(chunk, runs - start)) for start in range(0, runs, chunk)]
+    jobs = [(first_run + start, min(chunk, runs - start)) for start in range(0, runs, chunk)]
     with get_context("spawn").Pool(workers) as pool:
         outcomes = [outcome for part in pool.map(_null_chunk, jobs) for outcome in part]
     print(
@@ -297,6 +300,9 @@ def main() -> None:
     parser.add_argument("--null-runs", type=int, default=2000, help="whole-suite null runs (>= 2000)")
     parser.add_argument("--workers", type=int, default=2, help="processes for the null runs")
     parser.add_argument(
+        "--first-run", type=int, default=0, help="index of the first null run (more runs on fresh seeds)"
+    )
+    parser.add_argument(
         "--false-alarms-only", action="store_true", help="with --suite: only the whole-suite null runs (5)"
     )
     args = parser.parse_args()
@@ -307,7 +313,7 @@ def main() -> None:
     if args.suite:
         if not args.false_alarms_only:
             suite_power(power_trials, args.seed, args.tensor_tests, args.distribution_tests)
-        suite_false_alarms(args.null_runs, args.workers)
+        suite_false_alarms(args.null_runs, args.workers, args.first_run)
         print(f"\n{time.perf_counter() - started:.1f} s")
         return
 

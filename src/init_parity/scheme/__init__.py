@@ -28,23 +28,37 @@ FAMILIES: dict[str, FamilyScheme] = {
 }
 
 
+# (line, model_type) -> the answer: the appliers ask once per module of every build
+_FOUND: dict[tuple[str | None, str], FamilyScheme | None] = {}
+_FOUND_SUBMODEL: dict[tuple[str | None, str], tuple[FamilyScheme, SubModel] | None] = {}
+
+
 def scheme_for_model_type(model_type: str) -> FamilyScheme | None:
     """The scheme covering a config's ``model_type``, or None when the family has none yet."""
     line = transformers_line()
-    for scheme in FAMILIES.values():
-        if model_type in scheme.model_types and (line is None or line in scheme.lines):
-            return scheme
-    return None
+    key = (line, model_type)
+    if key not in _FOUND:
+        _FOUND[key] = next(
+            (s for s in FAMILIES.values() if model_type in s.model_types and (line is None or line in s.lines)), None
+        )
+    return _FOUND[key]
 
 
 def scheme_for_submodel(model_type: str) -> tuple[FamilyScheme, SubModel] | None:
     """The scheme and :class:`SubModel` entry of a sub-model's config ``model_type``, or None."""
     line = transformers_line()
-    for scheme in FAMILIES.values():
-        for submodel in scheme.submodels:
-            if submodel.model_type == model_type and (line is None or line in scheme.lines):
-                return scheme, submodel
-    return None
+    key = (line, model_type)
+    if key not in _FOUND_SUBMODEL:
+        _FOUND_SUBMODEL[key] = next(
+            (
+                (scheme, submodel)
+                for scheme in FAMILIES.values()
+                for submodel in scheme.submodels
+                if submodel.model_type == model_type and (line is None or line in scheme.lines)
+            ),
+            None,
+        )
+    return _FOUND_SUBMODEL[key]
 
 
 def other_line_only(model_type: str) -> str | None:
@@ -72,12 +86,20 @@ def new_on_this_line(model_type: str) -> str | None:
     )
 
 
+_LINE: list[str] = []  # the answer, once transformers is imported (its version cannot change after)
+
+
 def transformers_line() -> str | None:
     """The major version of the imported transformers ("4", "5"), or None before it is imported."""
+    if _LINE:
+        return _LINE[0]
     import sys
 
     version = getattr(sys.modules.get("transformers"), "__version__", None)
-    return version.split(".", 1)[0] if version else None
+    if not version:
+        return None
+    _LINE.append(version.split(".", 1)[0])
+    return _LINE[0]
 
 
 __all__ = [

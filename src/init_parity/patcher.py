@@ -24,11 +24,17 @@ def _appliers(
 
         return keep_untied_post_init, None
     if framework == "pt":
-        from .appliers.torch_applier import scheme_init_weights
+        from .appliers.torch_applier import draw_untied_head, scheme_init_weights
         from .targets import major, transformers_version
 
         if major(transformers_version()) == "4":
-            return scheme_init_weights, None
+
+            def tie_weights() -> tuple[type, str, Callable[[Any], Any]]:
+                from transformers.modeling_utils import PreTrainedModel
+
+                return PreTrainedModel, "tie_weights", draw_untied_head
+
+            return scheme_init_weights, tie_weights
 
         def tied_weights() -> tuple[type, str, Callable[[Any], Any]]:
             from transformers.modeling_utils import PreTrainedModel

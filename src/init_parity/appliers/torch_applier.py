@@ -33,6 +33,7 @@ from ..scheme import transformers_line
 from .plan import Resolver, resolver_for
 
 _STATE_ATTRIBUTE = "_init_parity_build"
+_DEFERRED_ATTRIBUTE = "_init_parity_tied_head"  # the head left to transformers' tie_weights
 
 # what a module's original ``_init_weights`` does, as far as the scheme is concerned
 PROBE = "probe"  # not known yet: run it under the guard, which records what it writes
@@ -146,7 +147,9 @@ def head_tied_after_init(model: Any) -> torch.nn.Module | None:
         return None
     if head is None or embedding is None or getattr(head, "weight", None) is None:
         return None
-    return head if _ties_word_embeddings(model.config) else None
+    if not _ties_word_embeddings(model.config) or _tied_elsewhere(model, head.weight):
+        return None  # no tie to come, or the head shares its tensor already (FSMT's output projection)
+    return head
 
 
 class _ModulePlan:
@@ -170,6 +173,7 @@ class _BuildPlan:
     ) -> None:
         scope = resolver.scope or scope_of(model)
         every = modules_of(model)
+        self.deferred: tuple[int, Any, int | None] | None = None  # the tied head: (position, distribution, row)
         prefixes = {id(module): prefix for prefix, module in model.named_modules()}
         uncovered: list[str] = []  # parameters the scheme does not draw: the original's business
         self.drawn: list[tuple[int, str]] = []  # (position in the whole model, parameter name)
@@ -179,9 +183,14 @@ class _BuildPlan:
             head = f"{prefix}." if prefix else ""
             draws = []
             for local, parameter in module._parameters.items():
-                if parameter is None or (module is tied_head and local == "weight"):
+                if parameter is None:
                     continue
                 resolved = resolver.drawn(scope + head + local)
+                if module is tied_head and local == "weight":  # left to the tie; drawn after it if it does not
+                    if resolved is not None:
+                        row = resolver.zero_row(resolved[0], parameter.shape[0]) if parameter.dim() else None
+                        self.deferred = (index, resolved[1], row)
+                    continue
                 if resolved is None:
                     uncovered.append(head + local)
                     continue
@@ -381,6 +390,37 @@ def scheme_init_weights(original: Callable[[Any, torch.nn.Module], None]) -> Cal
         else:
             _initialise(original, self, module, build)
         if module is self:  # the last call of a build: children come first
-            del self.__dict__[_STATE_ATTRIBUTE]
+            deferred = self.__dict__.pop(_STATE_ATTRIBUTE).plan.deferred
+            if deferred is not None:
+                head = modules_of(self)[deferred[0]]
+                self.__dict__[_DEFERRED_ATTRIBUTE] = (head, head._parameters["weight"], *deferred[1:])
 
     return _init_weights
+
+
+def draw_untied_head(original: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Wrap ``PreTrainedModel.tie_weights`` (4.x): the head the scheme left to the tie
+    (:func:`head_tied_after_init`) is drawn now if the tie did not replace it (FSMT's decoder ties its own
+    embedding back; T5Gemma ties the head to the decoder's embedding, not the input embedding)."""
+
+    @functools.wraps(original)
+    def tie_weights(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, *args, **kwargs)
+        deferred = self.__dict__.pop(_DEFERRED_ATTRIBUTE, None)
+        if deferred is not None:
+            head, parameter, distribution, row = deferred
+            if head._parameters.get("weight") is parameter and not _tied_elsewhere(self, parameter):
+                with torch.no_grad():
+                    draw_(parameter, distribution)
+                    if row is not None:
+                        parameter[row].zero_()
+        return result
+
+    return tie_weights
+
+
+def _tied_elsewhere(model: torch.nn.Module, parameter: torch.nn.Parameter) -> bool:
+    """Whether another module of ``model`` holds ``parameter`` too (the tie went the other way round:
+    the embedding was given the head's tensor)."""
+    holders = sum(1 for module in model.modules() for value in module._parameters.values() if value is parameter)
+    return holders > 1

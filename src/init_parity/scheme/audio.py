@@ -142,6 +142,18 @@ SPEECHT5_FAMILY = FamilyScheme(
             source=f"{_SPEECHT5}: uniform(±in_features**-0.5), weight and bias",
         ),
         Rule("pos_conv_embed.bias", r"pos_conv_embed\.conv\.bias$", "constant", "0.0", source=_SPEECHT5),
+        _kaiming(
+            "postnet.conv0",
+            r"speech_decoder_postnet\.layers\.0\.conv\.weight$",
+            "num_mel_bins * speech_decoder_postnet_kernel",
+            f"{_SPEECHT5}, SpeechT5ForTextToSpeech's postnet (its first Conv1d reads the mel bins)",
+        ),
+        _kaiming(
+            "postnet.conv",
+            r"speech_decoder_postnet\.layers\.[1-9]\d*\.conv\.weight$",
+            "speech_decoder_postnet_units * speech_decoder_postnet_kernel",
+            f"{_SPEECHT5}, SpeechT5ForTextToSpeech's postnet",
+        ),
         Rule(
             "positions.alpha",
             r"(^|\.)encode_positions\.alpha$",

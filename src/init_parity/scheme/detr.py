@@ -106,8 +106,18 @@ def _sequential_norm(pattern: str, source: str) -> tuple[Rule, ...]:
     )
 
 
+def _box_head_zero(pt: str, heads: str = r"bbox_embed(\.\d+)?") -> Rule:
+    return Rule(
+        "head.last_layer",
+        rf"(^|\.){heads}\.layers\.2\.(weight|bias)$",
+        "constant",
+        "0.0",
+        source=f"{pt}: the last Linear of each box-regression MLP head starts at zero (ForObjectDetection)",
+    )
+
+
 _FOCAL_PRIOR = LeftToFramework(
-    r"(^|\.)(enc_score_head|encoder_output_class_embed)\.bias$",
+    r"(^|\.)(enc_score_head|encoder_output_class_embed|class_embed(\.\d+)?)\.bias$",
     "the focal-loss prior -log((1 - p) / p), p = initializer_bias_prior_prob or 1 / (num_labels + 1): a constant "
     "the formula language (no log) does not express; stock _init_weights stands",
 )
@@ -127,7 +137,9 @@ DAB_DETR_FAMILY = _detr_family(
             "0.25",
             source=f"{_pt('DabDetr')}: nn.PReLU.reset_parameters, 0.25",
         ),
+        _box_head_zero(_pt("DabDetr")),
     ),
+    (_FOCAL_PRIOR,),
 )
 
 _DEFORMABLE = _pt("DeformableDetr")
@@ -174,6 +186,13 @@ def _rt_detr_rules(model: str) -> tuple[Rule, ...]:
             zero_row="num_labels",
         ),
         _xavier("enc_score_head", r"(^|\.)enc_score_head\.weight$", "d_model + num_labels", pt),
+        _xavier(
+            "head.class",
+            r"(^|\.)decoder\.class_embed\.\d+\.weight$",
+            "d_model + num_labels",
+            f"{pt} (ForObjectDetection)",
+        ),
+        _box_head_zero(pt, r"decoder\.bbox_embed\.\d+"),
         Rule(
             "deformable.points_scale",
             r"(^|\.)(n_points_scale|num_points_scale)$",
@@ -206,8 +225,14 @@ RT_DETR_FAMILY = _detr_family(
 RT_DETR_V2_FAMILY = _detr_family(
     "rt_detr_v2", "RTDetrV2", "initializer_range", _rt_detr_rules("RTDetrV2"), (_FOCAL_PRIOR,), _RT_DETR_NOTE
 )
+_LQE = LeftToFramework(
+    r"(^|\.)lqe_layers\.\d+\.reg_conf\.layers\.\d+\.(weight|bias)$",
+    "DFineLQE's reg_conf MLP: its last Linear (layer lqe_layers - 1) starts at zero, the others normal(0, "
+    "initializer_range); which one is last is config.lqe_layers, which a name pattern cannot read: stock "
+    "_init_weights stands",
+)
 D_FINE_FAMILY = _detr_family(
-    "d_fine", "DFine", "initializer_range", _rt_detr_rules("DFine"), (_FOCAL_PRIOR,), _RT_DETR_NOTE
+    "d_fine", "DFine", "initializer_range", _rt_detr_rules("DFine"), (_FOCAL_PRIOR, _LQE), _RT_DETR_NOTE
 )
 
 

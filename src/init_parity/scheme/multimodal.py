@@ -16,8 +16,25 @@ _T5GEMMA = "PyTorch T5GemmaPreTrainedModel._init_weights (4.57.6), = Gemma 2's"
 T5GEMMA_FAMILY = FamilyScheme(
     family="t5gemma",
     model_types=("t5gemma",),
-    rules=generic_rules(
-        "initializer_range", _T5GEMMA + "; RMSNorm weight 0 (it scales by 1 + weight)", "pad_token_id", "0.0"
+    rules=(
+        Rule(
+            "head.classification",
+            r"(^|\.)score\.out_proj\.weight$",
+            "normal",
+            "initializer_range * num_labels ** -0.5",
+            source=f"{_T5GEMMA}: T5GemmaClassificationHead, std initializer_range * out_features**-0.5",
+        ),
+        Rule(
+            "lm_head.untied",
+            r"(^|\.)lm_head\.out_proj\.weight$",
+            "normal",
+            "initializer_range * vocab_size ** -0.5",
+            when="not tie_word_embeddings",
+            source=f"{_T5GEMMA}: T5GemmaLMHead when untied, std initializer_range * out_features**-0.5",
+        ),
+        *generic_rules(
+            "initializer_range", _T5GEMMA + "; RMSNorm weight 0 (it scales by 1 + weight)", "pad_token_id", "0.0"
+        ),
     ),
     reference=_T5GEMMA,
     first_loss_margin=1.0,

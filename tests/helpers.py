@@ -35,6 +35,10 @@ needs_transformers_4 = unittest.skipIf(
     ON_TRANSFORMERS_5, "needs transformers 4.57.6: TensorFlow and Flax models were removed in transformers 5.0"
 )
 # for tests of what only the 5.x line does (forced ties, meta-device loading)
+line_4_scheme = unittest.skipIf(
+    ON_TRANSFORMERS_5,
+    "the model type's scheme describes the transformers 4.x modelling code (FamilyScheme.lines): no scheme on 5.x",
+)
 needs_transformers_5 = unittest.skipUnless(ON_TRANSFORMERS_5, "needs transformers 5.23.x: tests 5.x-only behaviour")
 
 

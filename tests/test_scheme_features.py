@@ -9,6 +9,7 @@ import pytest
 from init_parity.appliers.plan import zero_row
 from init_parity.conformance import TABLE_ULPS, compare_tables, split_zero_row
 from init_parity.scheme import FAMILIES, Rule, scheme_for_model_type
+from tests.helpers import line_4_scheme
 
 ISSUE_6 = ("bart", "mbart", "pegasus", "marian", "blenderbot", "blenderbot-small", "led", "speech_to_text", "whisper")
 
@@ -55,6 +56,7 @@ def test_tables_are_equal_up_to_float32_rounding_of_their_angles():
     assert compare_tables(table, table[:-1]).p_value == 0.0
 
 
+@line_4_scheme
 def test_a_sub_model_under_its_own_config_is_drawn_by_its_family_rules():
     """Pix2StructTextModel initialises itself under Pix2StructTextConfig before the whole model exists:
     its names get the decoder prefix and the formulas read its config as the family's text_config."""

@@ -6,6 +6,7 @@ import numpy as np
 
 from init_parity.models.tiny_configs import tiny_config
 from init_parity.ties import is_lm_class, pytorch_class_name, tie_findings
+from tests.helpers import line_4_scheme
 
 
 class TieFindingsTest(unittest.TestCase):
@@ -38,6 +39,7 @@ class TieFindingsTest(unittest.TestCase):
         self.assertEqual(tie_findings("T5EncoderModel", config, {"shared.weight": self.shared}), [])
 
 
+@line_4_scheme
 class DecoderEmbeddingHeadTest(unittest.TestCase):
     """FSMT's head is the decoder's token embedding by design; its flag ties the encoder's embedding to it."""
 

@@ -94,6 +94,11 @@ def test_no_tensor_is_written_twice_or_more_often_than_stock_does(model_type, cl
     assert not more, f"{class_name}: (scheme, stock) writes per tensor: {more}"
 
 
+@pytest.mark.skipif(
+    transformers.__version__.startswith("5."),
+    reason="5.x ties through its declared tie map, not after the weights are initialised: the applier leaves "
+    "nothing to the tie there (head_tied_after_init is 4.x only)",
+)
 @pytest.mark.parametrize(("model_type", "class_name"), PT_CLASSES)
 def test_no_tensor_is_drawn_that_the_tie_then_replaces(model_type, class_name):
     """With tied word embeddings transformers replaces the output head by the input embedding right

@@ -173,7 +173,7 @@ class _BuildPlan:
     ) -> None:
         scope = resolver.scope or scope_of(model)
         every = modules_of(model)
-        self.deferred: tuple[int, Any, int | None] | None = None  # the tied head: (position, distribution, row)
+        self.deferred: tuple[Any, int | None] | None = None  # the tied head's (distribution, zero row)
         prefixes = {id(module): prefix for prefix, module in model.named_modules()}
         uncovered: list[str] = []  # parameters the scheme does not draw: the original's business
         self.drawn: list[tuple[int, str]] = []  # (position in the whole model, parameter name)
@@ -189,7 +189,7 @@ class _BuildPlan:
                 if module is tied_head and local == "weight":  # left to the tie; drawn after it if it does not
                     if resolved is not None:
                         row = resolver.zero_row(resolved[0], parameter.shape[0]) if parameter.dim() else None
-                        self.deferred = (index, resolved[1], row)
+                        self.deferred = (resolved[1], row)
                     continue
                 if resolved is None:
                     uncovered.append(head + local)
@@ -221,7 +221,7 @@ class _Build:
     False); a call for a module below a sub-model (``model.apply(model._init_weights)``) places
     them all."""
 
-    __slots__ = ("plan", "position", "scheme_storages")
+    __slots__ = ("plan", "position", "scheme_storages", "tied_head")
 
     def __init__(self, model: torch.nn.Module, resolver: Resolver, whole: bool = False) -> None:
         modules = modules_of(model, whole)
@@ -234,6 +234,7 @@ class _Build:
                 del _PLANS[next(iter(_PLANS))]
             plan = _PLANS[key] = _BuildPlan(model, resolver, whole, tied_head)
         self.plan = plan
+        self.tied_head = tied_head
         self.position = {id(module): position for position, module in enumerate(modules)}
         self.scheme_storages: set[int] | None = None  # filled when the guard first needs it
 
@@ -390,10 +391,10 @@ def scheme_init_weights(original: Callable[[Any, torch.nn.Module], None]) -> Cal
         else:
             _initialise(original, self, module, build)
         if module is self:  # the last call of a build: children come first
-            deferred = self.__dict__.pop(_STATE_ATTRIBUTE).plan.deferred
-            if deferred is not None:
-                head = modules_of(self)[deferred[0]]
-                self.__dict__[_DEFERRED_ATTRIBUTE] = (head, head._parameters["weight"], *deferred[1:])
+            finished = self.__dict__.pop(_STATE_ATTRIBUTE)
+            if finished.plan.deferred is not None:
+                head = finished.tied_head
+                self.__dict__[_DEFERRED_ATTRIBUTE] = (head, head._parameters["weight"], *finished.plan.deferred)
 
     return _init_weights
 

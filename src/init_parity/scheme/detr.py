@@ -107,12 +107,13 @@ def _sequential_norm(pattern: str, source: str) -> tuple[Rule, ...]:
 
 
 def _box_head_zero(pt: str, heads: str = r"bbox_embed(\.\d+)?") -> Rule:
+    """The last Linear (``layers.2``) of each three-layer box-regression MLP whose name ``heads`` matches: zero."""
     return Rule(
         "head.last_layer",
         rf"(^|\.){heads}\.layers\.2\.(weight|bias)$",
         "constant",
         "0.0",
-        source=f"{pt}: the last Linear of each box-regression MLP head starts at zero (ForObjectDetection)",
+        source=f"{pt}: the last Linear of each box-regression MLP head starts at zero",
     )
 
 
@@ -283,13 +284,7 @@ OMDET_TURBO_FAMILY = _detr_family(
     "OmDetTurbo",
     "init_std",
     (
-        Rule(
-            "head.last_layer",
-            r"(encoder_bbox_head|decoder_bbox_head\.\d+)\.layers\.2\.(weight|bias)$",
-            "constant",
-            "0.0",
-            source=f"{_OMDET}: the last Linear of each box head starts at zero",
-        ),
+        _box_head_zero(_OMDET, r"(encoder_bbox_head|decoder_bbox_head\.\d+)"),
         Rule("backbone.layer_norms", r"(^|\.)layer_norms\.\d+\.weight$", "constant", "1.0", source=_OMDET),
         Rule("backbone.layer_norms_bias", r"(^|\.)layer_norms\.\d+\.bias$", "constant", "0.0", source=_OMDET),
         Rule(

@@ -12,6 +12,10 @@ def test_a_hub_fetch_sends_no_request_inside_hub_offline(monkeypatch):
     import huggingface_hub.file_download
     from transformers import AutoConfig
 
+    # the suite runs with HF_HUB_OFFLINE=1 (conftest): switch it off, as in a process that did not set it
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    if hasattr(transformers.utils.hub, "_is_offline_mode"):
+        monkeypatch.setattr(transformers.utils.hub, "_is_offline_mode", False)
     requests = []
     monkeypatch.setattr(huggingface_hub.file_download, "get_hf_file_metadata", lambda *a, **k: requests.append(a))
     with hub_offline(), pytest.raises(OSError):

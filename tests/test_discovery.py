@@ -29,3 +29,27 @@ def test_hub_offline_restores_the_switches():
         assert huggingface_hub.constants.HF_HUB_OFFLINE is True
     after = huggingface_hub.constants.HF_HUB_OFFLINE, getattr(transformers.utils.hub, "_is_offline_mode", None)
     assert after == before
+
+
+def test_one_model_type_is_found_as_discover_finds_it_without_building_the_others(monkeypatch):
+    """``family(model_type)`` builds that model type's default config alone (a worker of the report
+    looks up its model types this way: discovering all of them costs seconds per process)."""
+    from transformers.models.auto import configuration_auto
+
+    from init_parity.models import discovery
+
+    found = {family.model_type: family for family in discovery.discover()}
+    discovery.family.cache_clear()
+    built = []
+    mapping = configuration_auto.CONFIG_MAPPING
+
+    class Recording:
+        def __getitem__(self, model_type):
+            built.append(model_type)
+            return mapping[model_type]
+
+    monkeypatch.setattr(configuration_auto, "CONFIG_MAPPING", Recording())
+    for model_type in ("t5", "whisper", "detr"):
+        assert discovery.family(model_type) == found[model_type]
+    assert built == ["t5", "whisper", "detr"]
+    discovery.family.cache_clear()

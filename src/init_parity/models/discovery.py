@@ -7,8 +7,10 @@ their own: they are listed in :data:`COMPOSITES` with that reason.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..frameworks import installed
 from .offline import hub_offline
@@ -71,53 +73,77 @@ def exported(name: str) -> bool:
     return hasattr(transformers, name)
 
 
+def _default_config(model_type: str) -> Any | None:
+    """``model_type``'s default config, built with the Hub offline; None where it cannot be built by
+    default (not ours to judge)."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    try:
+        return CONFIG_MAPPING[model_type]()
+    except Exception:  # noqa: BLE001 - a config that cannot be built by default is not ours to judge
+        return None
+
+
+@contextlib.contextmanager
+def _reading_default_configs():
+    """Default configs are built quietly (on 5.x they warn about their own token ids: not ours to
+    report) and without the Hub (some fetch a backbone's config)."""
+    import transformers.utils.hub  # noqa: F401 - its offline switch is set by hub_offline
+    from transformers.utils import logging
+
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity_error()
+    try:
+        with hub_offline():
+            yield
+    finally:
+        logging.set_verbosity(verbosity)
+
+
+def _is_encoder_decoder(model_type: str) -> bool:
+    if model_type in COMPOSITES:
+        return False
+    return bool(getattr(_default_config(model_type), "is_encoder_decoder", False))
+
+
 @functools.cache
 def encoder_decoder_model_types() -> tuple[str, ...]:
     """Model types whose default config is an encoder-decoder."""
-    import transformers.utils.hub  # noqa: F401 - its offline switch is set by hub_offline
-    from transformers.models.auto.configuration_auto import CONFIG_MAPPING, CONFIG_MAPPING_NAMES
-    from transformers.utils import logging
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
 
-    found = []
-    verbosity = logging.get_verbosity()
-    logging.set_verbosity_error()  # default configs warn about their own token ids on 5.x: not ours to report
-    try:
-        with hub_offline():
-            for model_type in CONFIG_MAPPING_NAMES:
-                if model_type in COMPOSITES:
-                    continue
-                try:
-                    config = CONFIG_MAPPING[model_type]()
-                except Exception:  # noqa: BLE001 - a config that cannot be built by default is not ours to judge
-                    continue
-                if getattr(config, "is_encoder_decoder", False):
-                    found.append(model_type)
-    finally:
-        logging.set_verbosity(verbosity)
-    return tuple(found)
+    with _reading_default_configs():
+        return tuple(model_type for model_type in CONFIG_MAPPING_NAMES if _is_encoder_decoder(model_type))
+
+
+def _family(model_type: str, frameworks: tuple[str, ...]) -> ModelFamily:
+    classes = {}
+    for framework in frameworks:
+        name = _class_name(framework, model_type)
+        if name and exported(name):
+            classes[framework] = name
+    return ModelFamily(model_type, classes)
 
 
 @functools.cache
 def discover(frameworks: tuple[str, ...] | None = None) -> tuple[ModelFamily, ...]:
     """Every encoder-decoder model type with its class in each installed framework."""
     frameworks = frameworks or installed()
-    families = []
-    for model_type in encoder_decoder_model_types():
-        classes = {}
-        for framework in frameworks:
-            name = _class_name(framework, model_type)
-            if name and exported(name):
-                classes[framework] = name
-        families.append(ModelFamily(model_type, classes))
-    return tuple(families)
+    return tuple(_family(model_type, frameworks) for model_type in encoder_decoder_model_types())
 
 
+@functools.cache
 def family(model_type: str, frameworks: tuple[str, ...] | None = None) -> ModelFamily:
-    for found in discover(frameworks):
-        if found.model_type == model_type:
-            return found
-    known = ", ".join(f.model_type for f in discover(frameworks))
-    raise KeyError(f"{model_type!r} is not an encoder-decoder model type of this transformers. Known: {known}")
+    """``model_type`` with its class in each of ``frameworks`` (default: the installed ones). Only its
+    own default config is built (:func:`discover` builds every model type's, seconds of work); a
+    model type that is not an encoder-decoder is a KeyError listing the ones that are."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
+
+    with _reading_default_configs():
+        known = model_type in CONFIG_MAPPING_NAMES and _is_encoder_decoder(model_type)
+    if not known:
+        names = ", ".join(encoder_decoder_model_types())
+        raise KeyError(f"{model_type!r} is not an encoder-decoder model type of this transformers. Known: {names}")
+    return _family(model_type, frameworks or installed())
 
 
 def missing_dependency(found: ModelFamily) -> str | None:

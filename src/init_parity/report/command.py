@@ -17,7 +17,7 @@ from ..frameworks import FrameworkMissing, installed, require
 from ..naming import FRAMEWORKS
 from ..stats import FAMILY_WISE_ALPHA
 from .collect import MODES, Report, collect, plan, summary_line
-from .workers import collect_in_workers, worker_count
+from .workers import collect_in_workers, start_workers, worker_count
 
 FORMATS = ("terminal", "markdown", "json", "html")
 DEFAULT_FORMATS = "terminal,html"
@@ -263,32 +263,45 @@ def run(args: argparse.Namespace) -> int:
     heatmap = None
     try:
         progress("finding model types")
+        every = _items(args.models) == ["all"]
         with quiet.filtered_native_stderr():
-            models = parse_models(args.models)
-        workers = worker_count(len(models), args.workers)
-        if not args.quiet:
-            print(f"init-parity report: {len(models)} model types on {workers} worker process(es)", file=sys.stderr)
-        if workers == 1:  # in this process; workers load the frameworks themselves
-            quiet.import_frameworks(installed())
-        progress.add(len(models) * len(modes) * (2 if plots else 1) + (1 if plots else 0))
-
-        def draw(family) -> None:  # while its samples are in memory
-            if not plots:
-                return
-            try:
-                images[family.model_type] = plotting.draw_family(family, output, step=progress)
-            except Exception as error:  # noqa: BLE001 - one figure failing must not lose the report
+            models = () if every else parse_models(args.models)  # named ones are checked before any work
+        workers = worker_count(None if every else len(models), args.workers)
+        # started first: the workers load their frameworks while this process finds the model types
+        pool = start_workers(workers, frameworks, output if plots else None) if workers > 1 else None
+        try:
+            if every:
+                with quiet.filtered_native_stderr():
+                    models = parse_models(args.models)
+            if not args.quiet:
                 print(
-                    f"init-parity: no figure for {family.model_type}: {type(error).__name__}: {error}", file=sys.stderr
+                    f"init-parity report: {len(models)} model types on {workers} worker process(es)", file=sys.stderr
                 )
+            if pool is None:  # in this process; workers load the frameworks themselves
+                quiet.import_frameworks(installed())
+            progress.add(len(models) * (len(modes) + (1 if plots else 0)) + (1 if plots else 0))
 
-        if workers > 1:
-            families, images = collect_in_workers(
-                plan(models, frameworks), modes, seeds, frameworks, workers, output if plots else None, step=progress
-            )
-        else:
-            with quiet.quiet_builds():
-                families = collect(plan(models, frameworks), modes, seeds, step=progress, on_family=draw)
+            def draw(family) -> None:  # while its samples are in memory
+                if not plots:
+                    return
+                try:
+                    images[family.model_type] = plotting.draw_family(family, output, step=progress)
+                except Exception as error:  # noqa: BLE001 - one figure failing must not lose the report
+                    print(
+                        f"init-parity: no figure for {family.model_type}: {type(error).__name__}: {error}",
+                        file=sys.stderr,
+                    )
+
+            if pool is not None:
+                families, images = collect_in_workers(
+                    pool, plan(models, frameworks), modes, seeds, step=progress, plots=plots
+                )
+            else:
+                with quiet.quiet_builds():
+                    families = collect(plan(models, frameworks), modes, seeds, step=progress, on_family=draw)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         report = Report(families, modes, judged, frameworks, seeds)
         if plots:
             progress("plot heat map")

@@ -9,10 +9,15 @@ workers: one model type each at a time.
 How many workers pays: one per core, and no more than the memory allows (a worker with PyTorch,
 TensorFlow and JAX loaded and a model type in hand stays under :data:`WORKER_MEMORY`); and one
 when there is one model type (a worker's start-up, loading the frameworks, costs seconds).
+
+The pool is started (:func:`start_workers`) before the model types are found, so that the workers
+load their frameworks meanwhile; a worker ends with ``os._exit`` once its work is sent back: the
+teardown of an interpreter holding TensorFlow and JAX takes seconds and keeps nothing.
 """
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import sys
@@ -40,15 +45,15 @@ def available_memory() -> float | None:
     return None
 
 
-def worker_count(model_types: int, requested: int | None = None) -> int:
+def worker_count(model_types: int | None, requested: int | None = None) -> int:
     """``requested`` if given; else one per core, as many as memory allows, at most one per model
-    type, and 1 for a single model type."""
+    type (``None``: not counted yet, many), and 1 for a single model type."""
     if requested is not None:
         return max(1, requested)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     memory = available_memory()
     by_memory = int(memory // WORKER_MEMORY) if memory else cores
-    return max(1, min(cores, by_memory, model_types))
+    return max(1, min(cores, by_memory, cores if model_types is None else model_types))
 
 
 _worker_plots: Path | None = None
@@ -75,6 +80,23 @@ def _start_worker(frameworks: Sequence[str], plots: Path | None) -> None:
     quiet.import_frameworks(frameworks)
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
+    # registered last, so run first at exit: everything is sent back by then (stdout and stderr are
+    # flushed before), and the frameworks' own exit handlers and the module teardown are skipped
+    atexit.register(os._exit, 0)
+
+
+def _ready() -> None:
+    """A no-op: submitting one per worker makes the pool start every process now."""
+
+
+def start_workers(workers: int, frameworks: Sequence[str], plots: Path | None = None) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes (``spawn``), started now: each loads ``frameworks`` while
+    the caller goes on. Figures are drawn into ``plots`` (None: none). Shut it down when done."""
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(tuple(frameworks), plots))
+    for _ in range(workers):
+        pool.submit(_ready)
+    return pool
 
 
 def _check_family(
@@ -100,45 +122,43 @@ def _check_family(
 
 
 def collect_in_workers(
+    pool: ProcessPoolExecutor,
     families: list[FamilyReport],
     modes: Sequence[str],
     seeds: tuple[int, ...] | None,
-    frameworks: Sequence[str],
-    workers: int,
-    plots: Path | None = None,
     first_loss: bool = True,
     step: Callable[[str], None] | None = None,
+    plots: bool = False,
 ) -> tuple[list[FamilyReport], dict[str, list[str]]]:
-    """:func:`collect` over ``families`` in ``workers`` processes, with each family's figures drawn
-    into ``plots`` (None: none). Returns the families, in their order, and the figures' file names
-    per model type. ``step`` is called as each family comes back."""
+    """:func:`collect` over ``families`` in the worker processes of ``pool`` (:func:`start_workers`,
+    which says where figures go). Returns the families, in their order, and the figures' file names
+    per model type. ``step`` is called as each family comes back, once per mode (and once for its
+    figure when ``plots``)."""
     done: dict[str, FamilyReport] = {}
     images: dict[str, list[str]] = {}
-    context = multiprocessing.get_context("spawn")
     # model types in more frameworks take longer: started first, they do not end the run alone
     order = sorted(families, key=lambda family: -len(family.frameworks))
-    with ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(frameworks, plots)) as pool:
-        pending: dict[Future, FamilyReport] = {
-            pool.submit(_check_family, family, modes, seeds, first_loss): family for family in order
-        }
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                family = pending.pop(future)
-                try:
-                    result, names = future.result()
-                except BrokenProcessPool as error:
-                    result, names = _failed(family, modes, f"its worker process died ({error})"), []
-                except Exception as error:  # noqa: BLE001 - reported per family, so that the run finishes
-                    result, names = _failed(family, modes, f"{type(error).__name__}: {error}"[:300]), []
-                done[family.model_type] = result
-                if names:
-                    images[family.model_type] = names
-                if step is not None:
-                    for mode in modes:
-                        step(f"{family.model_type} {mode}")
-                        if plots is not None:
-                            step(f"plot {family.model_type} {mode}")
+    pending: dict[Future, FamilyReport] = {
+        pool.submit(_check_family, family, modes, seeds, first_loss): family for family in order
+    }
+    while pending:
+        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            family = pending.pop(future)
+            try:
+                result, names = future.result()
+            except BrokenProcessPool as error:
+                result, names = _failed(family, modes, f"its worker process died ({error})"), []
+            except Exception as error:  # noqa: BLE001 - reported per family, so that the run finishes
+                result, names = _failed(family, modes, f"{type(error).__name__}: {error}"[:300]), []
+            done[family.model_type] = result
+            if names:
+                images[family.model_type] = names
+            if step is not None:
+                for mode in modes:
+                    step(f"{family.model_type} {mode}")
+                if plots:
+                    step(f"plot {family.model_type}")
     return [done[family.model_type] for family in families], images
 
 

@@ -136,7 +136,7 @@ class ReportFormatsTest(unittest.TestCase):
             self.assertTrue(any(line.startswith(f"| {role} |") for line in rows), role)
         widths = {line.count(" | ") for line in rows[:12]}
         self.assertEqual(len(widths), 1, "every row of the role table has the header's column count")
-        for image in ("t5-stock.png", "t5-scheme.png", "std-ratio-heatmap.png"):
+        for image in ("t5.png", "std-ratio-heatmap.png"):
             self.assertIn(f"]({image})", text)
 
     def test_html_parses_and_its_images_exist(self):
@@ -145,7 +145,7 @@ class ReportFormatsTest(unittest.TestCase):
         page.close()
         self.assertEqual(page.errors, [])
         self.assertEqual(page.stack, [], "every element is closed")
-        self.assertEqual(len(page.images), 3)
+        self.assertEqual(len(page.images), 2)  # T5's figure (stock and scheme side by side) and the heat map
         for source in page.images:
             path = self.folder / source
             self.assertTrue(path.is_file(), source)

@@ -1,15 +1,18 @@
 """The report's figures, drawn with matplotlib's Agg backend (no display needed).
 
-* one figure per model type and mode: for each drawn role, the frameworks' histograms (density)
-  over the scheme's pdf, and a QQ plot against the scheme (against PyTorch where there is none);
-* one summary heat map: per model type and role (rows) and per mode and framework (columns), the
-  ratio of the drawn std to the scheme's (to PyTorch's without a scheme), on a log colour scale
-  centred at 1.
+* one figure per model type, its modes side by side (before and after): every drawn role at once,
+  as a PP plot per mode against the scheme (against PyTorch where there is none) and the ratio of
+  each framework's std to the scheme's; then one role per kind of drift found in either mode, the
+  frameworks' histograms (density) over the scheme's pdf, per mode;
+* one summary heat map: per model type and role (rows; per model type, its farthest role, when
+  there are many) and per mode and framework (columns), the ratio of the drawn std to the scheme's
+  (to PyTorch's without a scheme), on a log colour scale centred at 1.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +24,15 @@ COLOURS = {"pt": "#ee4c2c", "tf": "#1f77b4", "flax": "#2ca02c"}
 # frameworks that agree draw on top of each other: the later ones thinner and dashed, so all show
 STYLES = {"pt": ("-", 2.2), "tf": ("-", 1.6), "flax": ((0, (3, 2)), 1.4)}
 _QUANTILES = np.linspace(0.002, 0.998, 199)
-_ANNOTATE_MAX_ROWS = 400
 HEATMAP_EXTENT = 2.0
-MAX_FIGURE_ROLES = 24
+HEATMAP_MAX_ROLE_ROWS = 60
+"""Above this many roles (``--models all`` has hundreds), the heat map has a row per model type."""
+DPI = 90
+_SMALL_TICKS = {"xtick.labelsize": 8, "ytick.labelsize": 8}
+_PP_LABELS = 6  # drifting curves of the PP plot named at their widest gap
+MAX_FEATURED_ROLES = 4
+"""Roles drawn as histograms per figure: one per kind of drift. Each is a matplotlib axes per mode,
+the bulk of a figure's cost; every drawn role is in the figure's PP plots and std panel."""
 
 
 def available() -> bool:
@@ -58,38 +67,57 @@ def comparable(family: FamilyReport) -> bool:
     return family.scheme_family is not None or len(family.frameworks) > 1
 
 
-def plotted_roles(family: FamilyReport, mode: str) -> tuple[list[str], int]:
-    """The roles of the family figure, at most :data:`MAX_FIGURE_ROLES` (drifting ones first), and
-    how many drawn roles there are in all."""
-    drawn = [role for role in family.roles() if _drawn(family, mode, role)]
-    if len(drawn) <= MAX_FIGURE_ROLES:
-        return drawn, len(drawn)
-    check = family.modes[mode].check
-    drifting = set(check.drifting_roles()) if check is not None else set()
-    chosen = [role for role in drawn if role in drifting][:MAX_FIGURE_ROLES]
-    chosen += [role for role in drawn if role not in drifting][: MAX_FIGURE_ROLES - len(chosen)]
-    return [role for role in drawn if role in chosen], len(drawn)
+def drawn_roles(family: FamilyReport, mode: str) -> list[str]:
+    """The roles of ``family`` drawn from a distribution in ``mode``, in the scheme's order."""
+    return [role for role in family.roles() if _drawn(family, mode, role)]
 
 
-def _ppf(expected, probabilities: np.ndarray) -> np.ndarray:
-    """Quantiles of a scheme distribution, by inverting its cdf on a fine grid (any kind)."""
-    centre = float(getattr(expected, "mean", 0.0) or 0.0)
-    spread = 10.0 * float(expected.actual_std)
-    grid = np.linspace(centre - spread, centre + spread, 20001)
-    cdf = np.maximum.accumulate(np.asarray(expected.cdf(grid), dtype=np.float64))
-    keep = np.concatenate([[True], np.diff(cdf) > 0])
-    return np.interp(probabilities, cdf[keep], grid[keep])
+def _drift_kind(family: FamilyReport, role: str) -> tuple:
+    """What a role's drift looks like: per mode, what the suite finds drifting (frameworks, pairs)
+    and whether each framework's std is above, near (within 10 %) or below the reference."""
+
+    def direction(ratio: float) -> int | None:
+        return None if not math.isfinite(ratio) else (ratio > 1.1) - (ratio < 1 / 1.1)
+
+    return tuple(
+        (
+            mode,
+            role_status(result.check, role).labels,
+            tuple(direction(std_ratio(family, mode, role, fw)) for fw in family.frameworks),
+        )
+        for mode, result in family.modes.items()
+        if result.check is not None
+    )
+
+
+def featured_roles(family: FamilyReport, roles: list[str]) -> tuple[list[str], int]:
+    """Of ``roles``, those the figure shows as histograms in every mode (before and after): of the
+    roles drifting in any mode of ``family``, the first of each kind of drift (:func:`_drift_kind`),
+    at most :data:`MAX_FEATURED_ROLES`. Also returns how many of ``roles`` drift in all."""
+    drifting_in = [set(result.drifting_roles()) for result in family.modes.values() if result.check is not None]
+    drifting = [role for role in roles if any(role in found for found in drifting_in)]
+    featured: dict[tuple, str] = {}
+    for role in drifting:
+        featured.setdefault(_drift_kind(family, role), role)
+    return list(featured.values())[:MAX_FEATURED_ROLES], len(drifting)
+
+
+def _quantiles(sample: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """``np.quantile(sample, probabilities)`` (its linear method) from one sort: numpy selects each
+    of the many quantiles by a partition of its own, ten times slower on a large sample."""
+    ordered = np.sort(sample, axis=None)
+    return np.interp(probabilities * (ordered.size - 1), np.arange(ordered.size), ordered)
 
 
 def _few_ticks(ax) -> None:
     """Four ticks at most on each axis of a small panel (every tick is a few artists to lay out and
-    draw: with dozens of panels per figure they are most of its cost)."""
+    draw: with dozens of panels per figure they are most of its cost; their size is set by
+    :data:`_SMALL_TICKS` for the whole figure, not per tick)."""
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(4))
     if ax.get_yscale() == "linear":
         ax.yaxis.set_major_locator(MaxNLocator(4))
-    ax.tick_params(labelsize=8)
 
 
 def _histogram(ax, family: FamilyReport, mode: str, role: str) -> None:
@@ -107,15 +135,15 @@ def _histogram(ax, family: FamilyReport, mode: str, role: str) -> None:
         low, high = min(low, centre - 4.5 * expected.actual_std), max(high, centre + 4.5 * expected.actual_std)
         spreads.append(float(expected.actual_std))
     smallest = min(sample.size for sample in samples.values())
-    bins = np.linspace(low, high, int(np.clip(np.sqrt(smallest) / 2, 20, 80)) + 1)
+    bins = int(np.clip(np.sqrt(smallest) / 2, 20, 80))
     peaks = []
     for fw in check.frameworks:
         if fw in samples:
-            heights, _, _ = ax.hist(
-                samples[fw],
-                bins=bins,
-                density=True,
-                histtype="step",
+            # equal bins given as a count and a range: numpy bins by arithmetic, not by sorting the sample
+            heights, edges = np.histogram(samples[fw], bins=bins, range=(low, high), density=True)
+            ax.stairs(
+                heights,
+                edges,
                 linestyle=STYLES.get(fw, ("-", 1.4))[0],
                 linewidth=STYLES.get(fw, ("-", 1.4))[1],
                 color=COLOURS.get(fw),
@@ -154,103 +182,192 @@ def _histogram(ax, family: FamilyReport, mode: str, role: str) -> None:
     )
 
 
-def _qq(ax, family: FamilyReport, mode: str, role: str) -> None:
-    check = family.modes[mode].check
-    role_check = check.roles[role]
-    expected = role_check.expected
-    samples = role_check.samples
-    if expected is not None:
-        reference = _ppf(expected, _QUANTILES)
-        xlabel = "scheme quantile"
-        others = [fw for fw in check.frameworks if fw in samples]
-    else:
-        base = "pt" if "pt" in samples else next(iter(samples))
-        reference = np.quantile(samples[base], _QUANTILES)
-        xlabel = f"{FRAMEWORK_TITLES.get(base, base)} quantile"
-        others = [fw for fw in check.frameworks if fw in samples and fw != base]
-    if not others:
-        ax.text(0.5, 0.5, "no scheme and no second\nframework to compare", ha="center", va="center", fontsize=8)
-        ax.set_axis_off()
-        return
-    for fw in others:
-        ax.plot(
-            reference,
-            np.quantile(samples[fw], _QUANTILES),
-            marker=".",
-            markersize=3,
-            linestyle=STYLES.get(fw, ("-", 1.4))[0],
-            linewidth=STYLES.get(fw, ("-", 1.4))[1] * 0.8,
-            color=COLOURS.get(fw),
-            label=FRAMEWORK_TITLES.get(fw, fw),
-        )
-    ends = [float(reference[0]), float(reference[-1])]
-    ax.plot(ends, ends, color="black", linestyle="--", linewidth=1.0, label="y = x")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("sample quantile")
-    _few_ticks(ax)
-
-
 def _short(role: str, width: int = 52) -> str:
     """A role name that fits a subplot title: long generic names keep their end."""
     return role if len(role) <= width else "…" + role[-(width - 1) :]
 
 
-def family_figure(family: FamilyReport, mode: str, path: Path) -> Path | None:
-    """Histograms and QQ plots of every drawn role of ``family`` in ``mode``, two roles per row."""
-    roles, drawn = plotted_roles(family, mode)
+def _reference_cdf(role_check, base: str | None):
+    """The cdf a role's samples are held against in the PP plot: the scheme's, else the empirical
+    cdf of framework ``base``'s sample."""
+    if role_check.expected is not None:
+        return role_check.expected.cdf
+    ordered = np.sort(role_check.samples[base])
+    return lambda x: np.searchsorted(ordered, x, side="right") / ordered.size
+
+
+def _is_marked_drift(status, framework: str) -> bool:
+    return status.status == "drift" and any(framework in label.split("~") for label in status.labels)
+
+
+def _pp(ax, family: FamilyReport, mode: str, roles: list[str]) -> None:
+    """Every drawn role of ``mode`` in one panel: per framework, the reference cdf at the sample's
+    quantiles against the quantiles' probabilities. On the diagonal where the sample follows the
+    reference (the scheme, else PyTorch); a scale drift bends it into an S (too narrow) or a Z (too
+    wide)."""
+    check = family.modes[mode].check
+    labelled = 0
+    for role in roles:
+        role_check = check.roles.get(role)
+        if role_check is None:
+            continue
+        samples = role_check.samples
+        base = None if role_check.expected is not None else ("pt" if "pt" in samples else next(iter(samples)))
+        others = [fw for fw in check.frameworks if fw in samples and fw != base]
+        if not others:
+            continue
+        cdf = _reference_cdf(role_check, base)
+        status = role_status(check, role)
+        for fw in others:
+            curve = np.asarray(cdf(_quantiles(samples[fw], _QUANTILES)), dtype=np.float64)
+            drifting = _is_marked_drift(status, fw)
+            ax.plot(
+                _QUANTILES,
+                curve,
+                color=COLOURS.get(fw),
+                linestyle=STYLES.get(fw, ("-", 1.4))[0],
+                linewidth=1.6 if drifting else 0.8,
+                alpha=1.0 if drifting else 0.35,
+            )
+            if drifting and labelled < _PP_LABELS:
+                widest = int(np.argmax(np.abs(curve - _QUANTILES)))
+                ax.annotate(_short(role, 30), (_QUANTILES[widest], curve[widest]), fontsize=7, color=COLOURS.get(fw))
+                labelled += 1
+    ax.plot([0, 1], [0, 1], color="black", linestyle="--", linewidth=1.0)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("probability")
+    ax.set_ylabel("reference cdf at the sample quantile")
+    _few_ticks(ax)
+    ax.set_title(
+        f"{mode}: PP plot of all {len(roles)} drawn roles against the scheme\n"
+        "(PyTorch without one); thick = the suite finds a drift",
+        fontsize=10,
+        y=1.0,
+        pad=4,
+    )
+
+
+_MODE_MARKERS = {"stock": "none", "scheme": "full"}  # marker fill of each mode in the std panel
+
+
+def _std_panel(ax, family: FamilyReport, roles: list[str]) -> None:
+    """Every drawn role in one panel: each framework's std ÷ the reference std (scheme, else
+    PyTorch), on a log axis, per mode (stock hollow, scheme filled: a drift fixed moves from a
+    hollow marker off the line to a filled one on it); a cross where the suite finds that std
+    drifting."""
+    positions = np.arange(len(roles))
+    ratios_seen = [1.0]
+    for mode in family.modes:
+        if family.modes[mode].check is None:
+            continue
+        for offset, fw in zip((-0.2, 0.0, 0.2), family.frameworks):
+            ratios = np.array([std_ratio(family, mode, role, fw) for role in roles])
+            marked = np.array([_marked(family, mode, role, fw) for role in roles], dtype=bool)
+            shown = np.isfinite(ratios) & (ratios > 0)
+            ratios_seen.extend(ratios[shown])
+            for selection, marker, size in ((shown & ~marked, "o", 22), (shown & marked, "X", 60)):
+                if selection.any():
+                    hollow = _MODE_MARKERS.get(mode) == "none" and marker == "o"
+                    ax.scatter(
+                        ratios[selection],
+                        positions[selection] + offset,
+                        s=size,
+                        marker=marker,
+                        facecolors="none" if hollow else COLOURS.get(fw),
+                        edgecolors=COLOURS.get(fw),
+                        alpha=0.6 if mode == "stock" else 1.0,
+                    )
+    ax.axvline(1.0, color="black", linestyle="--", linewidth=1.0)
+    ax.set_xscale("log")
+    low, high = min(min(ratios_seen), 0.5), max(max(ratios_seen), 2.0)
+    ax.set_xlim(low / 1.3, high * 1.3)
+    ax.set_ylim(len(roles) - 0.5, -0.5)
+    ax.set_yticks(positions, [_short(role, 40) for role in roles], fontsize=7 if len(roles) > 20 else 8)
+    ax.set_xlabel("std ÷ reference std (log)")
+    ax.set_title(
+        "std ÷ the scheme's (÷ PyTorch's without one): stock hollow,\nscheme filled; × = the suite finds that std drifting",
+        fontsize=10,
+        y=1.0,
+        pad=4,
+    )
+
+
+def _checked_modes(family: FamilyReport) -> list[str]:
+    return [mode for mode, result in family.modes.items() if result.check is not None]
+
+
+def family_figure(family: FamilyReport, path: Path) -> Path | None:
+    """One figure of ``family``, its modes side by side: a PP plot per mode and the std panel of
+    every drawn role, then one histogram per mode of each featured role (one per kind of drift)."""
+    modes = _checked_modes(family)
+    roles = list(dict.fromkeys(role for mode in modes for role in drawn_roles(family, mode)))
     if not roles:
         return None
+    featured, drifting = featured_roles(family, roles)
     plt = _pyplot()
-    per_row = 2
-    rows = math.ceil(len(roles) / per_row)
-    fig, axes = plt.subplots(rows, 2 * per_row, figsize=(18, 3.5 * rows + 1.2), squeeze=False)
-    check = family.modes[mode].check
-    for index, role in enumerate(roles):
-        ax_hist, ax_qq = (
-            axes[index // per_row][2 * (index % per_row)],
-            axes[index // per_row][2 * (index % per_row) + 1],
+    columns = max(4, 2 * len(modes))  # featured roles: a histogram per mode, side by side
+    per_row = columns // len(modes)
+    rows = math.ceil(len(featured) / per_row)
+    top = max(3.4, 0.17 * len(roles) + 1.4)
+    with plt.rc_context(_SMALL_TICKS):
+        fig = plt.figure(figsize=(18, top + 3.4 * rows + 1.2))
+        grid = fig.add_gridspec(1 + rows, columns, height_ratios=[top] + [3.4] * rows)
+        # the std panel's role names (up to 40 characters) take the gap before it
+        summary = grid[0, :].subgridspec(1, len(modes) + 1, width_ratios=[1] * len(modes) + [1.2], wspace=0.45)
+        for index, mode in enumerate(modes):
+            _pp(fig.add_subplot(summary[0, index]), family, mode, roles)
+        _std_panel(fig.add_subplot(summary[0, len(modes)]), family, roles)
+        for index, role in enumerate(featured):
+            row, first = 1 + index // per_row, len(modes) * (index % per_row)
+            for offset, mode in enumerate(modes):
+                ax = fig.add_subplot(grid[row, first + offset])
+                check = family.modes[mode].check
+                if role not in check.roles:
+                    ax.set_axis_off()
+                    continue
+                _histogram(ax, family, mode, role)
+                status = role_status(check, role)
+                verdict = f"DRIFT: {', '.join(status.labels)}" if status.status == "drift" else status.status
+                # titles at a fixed height: placed automatically, matplotlib measures every tick label
+                ax.set_title(
+                    f"{_short(role, 40)}\n{mode} · {verdict}",
+                    fontsize=10,
+                    color="#b00020" if status.status == "drift" else "black",
+                    y=1.0,
+                    pad=4,
+                )
+        frameworks = family.frameworks
+        handles = [
+            plt.Line2D(
+                [], [], color=COLOURS.get(fw), linestyle=STYLES.get(fw, ("-", 2))[0], linewidth=2,
+                label=FRAMEWORK_TITLES.get(fw, fw),
+            )
+            for fw in frameworks
+        ]  # fmt: skip
+        handles.append(plt.Line2D([], [], color="black", linestyle="--", label="scheme pdf / reference"))
+        fig.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=10, frameon=False)
+        if not drifting:
+            shown = "no role drifts"
+        elif drifting > len(featured):
+            shown = f"histograms of {len(featured)} of the {drifting} drifting roles, one per kind of drift"
+        else:
+            shown = f"histograms of the {drifting} drifting role{'s' if drifting > 1 else ''}"
+        titles = {"stock": "stock transformers", "scheme": "with the scheme"}
+        fig.suptitle(
+            f"{family.model_type} · {' vs '.join(titles.get(mode, mode) for mode in modes)}: fresh weights; {shown}",
+            x=0.01,
+            ha="left",
+            fontsize=13,
         )
-        _histogram(ax_hist, family, mode, role)
-        _qq(ax_qq, family, mode, role)
-        status = role_status(check, role)
-        verdict = f"DRIFT: {', '.join(status.labels)}" if status.status == "drift" else status.status
-        colour = "#b00020" if status.status == "drift" else "black"
-        expected = check.roles[role].expected
-        against = f"scheme std {expected.actual_std:.3g}" if expected is not None else "no scheme"
-        # titles at a fixed height: placed automatically, matplotlib measures every tick label of the axes
-        ax_hist.set_title(f"{_short(role)}\nhistogram · {against}", fontsize=10, y=1.0, pad=4)
-        ax_qq.set_title(f"{_short(role)}\nQQ · {verdict}", fontsize=10, color=colour, y=1.0, pad=4)
-    for index in range(len(roles), rows * per_row):
-        axes[index // per_row][2 * (index % per_row)].set_axis_off()
-        axes[index // per_row][2 * (index % per_row) + 1].set_axis_off()
-    handles = [
-        plt.Line2D(
-            [],
-            [],
-            color=COLOURS.get(fw),
-            linestyle=STYLES.get(fw, ("-", 2))[0],
-            linewidth=2,
-            label=FRAMEWORK_TITLES.get(fw, fw),
+        # fixed margins in inches (two-line titles above each axes, tick labels and a label below): what
+        # tight_layout would find, without the extra full draw it makes to measure every text
+        height = fig.get_figheight()
+        fig.subplots_adjust(
+            left=0.045, right=0.99, bottom=0.55 / height, top=1 - 1.25 / height, wspace=0.28, hspace=0.42
         )
-        for fw in check.frameworks
-    ]
-    reference = "scheme pdf / y = x" if any(check.roles[role].expected is not None for role in roles) else "y = x"
-    handles.append(plt.Line2D([], [], color="black", linestyle="--", label=reference))
-    fig.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=10, frameon=False)
-    title = "stock transformers, no scheme applied" if mode == "stock" else "with the scheme applied"
-    fig.suptitle(
-        f"{family.model_type} · {mode} ({title}): fresh weights per role, histogram and QQ plot"
-        + (f" — {len(roles)} of {drawn} roles, drifting ones first" if drawn > len(roles) else ""),
-        x=0.01,
-        ha="left",
-        fontsize=13,
-    )
-    # fixed margins in inches (two-line titles above each axes, tick labels and a label below): what
-    # tight_layout would find, without the extra full draw it makes to measure every text
-    height = fig.get_figheight()
-    fig.subplots_adjust(left=0.045, right=0.99, bottom=0.55 / height, top=1 - 1.25 / height, wspace=0.28, hspace=0.42)
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+        fig.savefig(path, dpi=DPI)
+        plt.close(fig)
     return path
 
 
@@ -269,15 +386,17 @@ def _marked(family: FamilyReport, mode: str, role: str, framework: str) -> bool:
     return f"{reference}~{framework}" in status.std_rejected or f"{framework}~{reference}" in status.std_rejected
 
 
-def heatmap(report: Report, path: Path) -> Path | None:
-    """Rows: model type · role; columns: mode · framework; cells: std / reference std, ``*`` where
-    the suite finds a drift. The colour scale is logarithmic, centred at 1 and saturates at
-    :data:`HEATMAP_EXTENT` (the cells carry the numbers)."""
-    from matplotlib.colors import LogNorm
-    from matplotlib.ticker import FixedLocator, NullLocator
+@dataclass
+class _HeatmapRow:
+    label: str
+    values: list[float]  # per column
+    marks: list[bool]  # per column: the suite finds a drift
+    notes: list[str] = field(default_factory=list)  # per column: the role shown (model type rows)
 
-    columns = [(mode, fw) for mode in report.modes for fw in report.frameworks]
-    row_labels, values, marks = [], [], []
+
+def _role_rows(report: Report, columns: list[tuple[str, str]]) -> dict[str, list[_HeatmapRow]]:
+    """Per model type, a row per role with a std to compare."""
+    rows: dict[str, list[_HeatmapRow]] = {}
     for family in report.families:
         if not family.checked:
             continue
@@ -290,11 +409,60 @@ def heatmap(report: Report, path: Path) -> Path | None:
             compared = [value for value, (_, fw) in zip(row, columns) if fw != reference]
             if any(math.isfinite(value) and value > 0 for value in compared):
                 suffix = "" if reference in ("scheme", "") else f" (÷ {reference})"
-                row_labels.append(f"{family.model_type} · {role}{suffix}")
-                values.append(row)
-                marks.append([ok and _marked(family, m, role, fw) for (m, fw), ok in zip(columns, present)])
-    if not values:
+                marks = [ok and _marked(family, m, role, fw) for (m, fw), ok in zip(columns, present)]
+                rows.setdefault(family.model_type, []).append(
+                    _HeatmapRow(f"{family.model_type} · {role}{suffix}", row, marks, [role] * len(columns))
+                )
+    return rows
+
+
+def _farthest(values: list[float]) -> int | None:
+    """The index of the ratio farthest from 1 (on a log scale), None when none is finite."""
+    distances = [abs(math.log(value)) if math.isfinite(value) and value > 0 else -1.0 for value in values]
+    best = max(range(len(values)), key=distances.__getitem__, default=None)
+    return best if best is not None and distances[best] >= 0 else None
+
+
+def _model_type_row(model_type: str, rows: list[_HeatmapRow]) -> _HeatmapRow:
+    """One row for a model type: per column, the role whose std is farthest from the reference
+    (a drift the suite finds first), so that the worst of every model type shows."""
+    summary = _HeatmapRow(f"{model_type} ({len(rows)} role{'s' if len(rows) > 1 else ''})", [], [], [])
+    for column in range(len(rows[0].values)):
+        marked = [row for row in rows if row.marks[column]]
+        candidates = marked or rows
+        index = _farthest([row.values[column] for row in candidates])
+        chosen = candidates[index] if index is not None else None
+        summary.values.append(chosen.values[column] if chosen else math.nan)
+        summary.marks.append(bool(marked))
+        summary.notes.append(chosen.notes[column] if chosen else "")
+    return summary
+
+
+def heatmap_rows(report: Report, columns: list[tuple[str, str]]) -> tuple[list[_HeatmapRow], bool]:
+    """The heat map's rows: one per role, or one per model type (its farthest role) when there are
+    more than :data:`HEATMAP_MAX_ROLE_ROWS` roles; and whether they are per model type."""
+    by_model_type = _role_rows(report, columns)
+    rows = [row for found in by_model_type.values() for row in found]
+    if len(rows) <= HEATMAP_MAX_ROLE_ROWS:
+        return rows, False
+    return [_model_type_row(model_type, found) for model_type, found in by_model_type.items()], True
+
+
+def heatmap(report: Report, path: Path) -> Path | None:
+    """Rows: model type · role (a row per model type, its farthest role, when there are more than
+    :data:`HEATMAP_MAX_ROLE_ROWS`: the figure of each model type has its roles); columns: mode ·
+    framework; cells: std / reference std, ``*`` where the suite finds a drift. The colour scale is
+    logarithmic, centred at 1 and saturates at :data:`HEATMAP_EXTENT` (the cells carry the numbers)."""
+    from matplotlib.colors import LogNorm
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    columns = [(mode, fw) for mode in report.modes for fw in report.frameworks]
+    rows, per_model_type = heatmap_rows(report, columns)
+    if not rows:
         return None
+    row_labels = [row.label for row in rows]
+    values = [row.values for row in rows]
+    marks = [row.marks for row in rows]
     data = np.array(values, dtype=np.float64)
     finite = data[np.isfinite(data) & (data > 0)]
     beyond = bool(finite.size) and float(np.max(np.abs(np.log(finite)))) > math.log(HEATMAP_EXTENT)
@@ -315,21 +483,22 @@ def heatmap(report: Report, path: Path) -> Path | None:
     ax.tick_params(axis="x", top=True, labeltop=True, bottom=False, labelbottom=False)
     for boundary in range(1, len(report.modes)):
         ax.axvline(boundary * len(report.frameworks) - 0.5, color="black", linewidth=2)
-    if len(row_labels) <= _ANNOTATE_MAX_ROWS:
-        for (i, j), value in np.ndenumerate(data):
-            text = "n/a" if not math.isfinite(value) else f"{value:.2f}" + ("*" if marks[i][j] else "")
-            dark = math.isfinite(value) and value > 0 and abs(math.log(value)) > 0.6 * math.log(HEATMAP_EXTENT)
-            weight = "bold" if marks[i][j] else "normal"
-            ax.text(
-                j,
-                i,
-                text,
-                ha="center",
-                va="center",
-                fontsize=7 if dense else 9,
-                color="white" if dark else "black",
-                fontweight=weight,
-            )
+    for (i, j), value in np.ndenumerate(data):
+        text = "n/a" if not math.isfinite(value) else f"{value:.2f}" + ("*" if marks[i][j] else "")
+        if per_model_type and math.isfinite(value):
+            text += f"\n{_short(rows[i].notes[j], 22)}"
+        dark = math.isfinite(value) and value > 0 and abs(math.log(value)) > 0.6 * math.log(HEATMAP_EXTENT)
+        weight = "bold" if marks[i][j] else "normal"
+        ax.text(
+            j,
+            i,
+            text,
+            ha="center",
+            va="center",
+            fontsize=6.5 if per_model_type else 7 if dense else 9,
+            color="white" if dark else "black",
+            fontweight=weight,
+        )
     bar = fig.colorbar(
         image, ax=ax, shrink=min(1.0, 6.0 / height), extend="both" if beyond else "neither", fraction=0.04
     )
@@ -338,11 +507,12 @@ def heatmap(report: Report, path: Path) -> Path | None:
     bar.ax.yaxis.set_minor_locator(NullLocator())
     bar.ax.set_yticklabels([f"{tick:.3g}" for tick in ticks])
     bar.set_label(f"std ratio, log scale (1 = conforms; saturates beyond ×{HEATMAP_EXTENT:g})")
-    ax.set_title(
-        "std of each framework ÷ the scheme's std (÷ PyTorch's where there is no scheme); * = the suite finds a drift",
-        fontsize=10,
-        pad=12,
+    title = (
+        "std of each framework ÷ the scheme's std (÷ PyTorch's where there is no scheme); * = the suite finds a drift"
     )
+    if per_model_type:
+        title += "\nper model type, the role farthest from its reference in each column (a drifting one first)"
+    ax.set_title(title, fontsize=10, pad=12)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -350,14 +520,11 @@ def heatmap(report: Report, path: Path) -> Path | None:
 
 
 def draw_family(family: FamilyReport, folder: Path, step=None) -> list[str]:
-    """The figure of each mode of ``family`` into ``folder``; returns the file names."""
-    names = []
-    for mode in family.modes:
-        if step is not None:
-            step(f"plot {family.model_type} {mode}")
-        if family.modes[mode].check is None or not comparable(family):
-            continue
-        name = f"{family.model_type}-{mode}.png"
-        if family_figure(family, mode, folder / name) is not None:
-            names.append(name)
-    return names
+    """The figure of ``family`` (its modes side by side) into ``folder``; returns its file name, or
+    nothing when there is nothing to draw."""
+    if step is not None:
+        step(f"plot {family.model_type}")
+    if not _checked_modes(family) or not comparable(family):
+        return []
+    name = f"{family.model_type}.png"
+    return [name] if family_figure(family, folder / name) is not None else []

@@ -274,6 +274,7 @@ def check_arrays(
     frameworks = tuple(arrays)
     scheme = family_of(config)
 
+    @functools.cache
     def rule_of(name: str) -> Rule | None:
         return scheme.rule_for(name.split("@", 1)[0], config) if scheme else None  # "@...": seeds, classes
 

@@ -40,8 +40,9 @@ def draw(key: Any, shape: Any, dtype: Any, distribution: Any) -> Any:
         unit = jax.random.truncated_normal(key, -distribution.bound, distribution.bound, shape, dtype)
     else:
         raise ValueError(f"cannot draw {distribution.describe()}")
-    value = unit * jnp.asarray(distribution.std, dtype)
-    return value + jnp.asarray(distribution.mean, dtype) if distribution.mean else value
+    # Python floats are weakly typed: the product keeps ``dtype``, with no array made for the scalar
+    value = unit * float(distribution.std)
+    return value + float(distribution.mean) if distribution.mean else value
 
 
 def zero_out(value: Any, row: int | None, axis: int) -> Any:

@@ -90,15 +90,16 @@ def modules_of(model: torch.nn.Module, whole: bool = True) -> list[torch.nn.Modu
     ``_init_weights``, never with ``model``'s."""
     found: list[torch.nn.Module] = []
     seen: set[int] = set()
-    stack = [model]
+    stack: list[torch.nn.Module | None] = [model]
     while stack:
         module = stack.pop()
-        if id(module) in seen:
+        if module is None or id(module) in seen:  # an empty slot (``_modules`` may hold None), a shared module
             continue
         seen.add(id(module))
         found.append(module)
-        if whole or module is model or not isinstance(module, PreTrainedModel):
-            stack.extend(child for child in reversed(module._modules.values()) if child is not None)
+        children = module._modules
+        if children and (whole or module is model or not isinstance(module, PreTrainedModel)):
+            stack.extend(reversed(children.values()))
     return found
 
 
@@ -153,20 +154,22 @@ def head_tied_after_init(model: Any) -> torch.nn.Module | None:
 
 
 class _ModulePlan:
-    """One module's part of a build: the direct parameters the scheme draws, as (name, distribution,
-    zero row), and what to do with the original ``_init_weights`` (:data:`PROBE` ... :data:`GUARDED`)."""
+    """One module's part of a build: its class, the direct parameters the scheme draws, as (name,
+    distribution, zero row), and what to do with the original ``_init_weights`` (:data:`PROBE` ...
+    :data:`GUARDED`)."""
 
-    __slots__ = ("draws", "original")
+    __slots__ = ("draws", "module_type", "original")
 
-    def __init__(self, draws: tuple[tuple[str, Any, int | None], ...], original: str) -> None:
+    def __init__(self, module_type: type, draws: tuple[tuple[str, Any, int | None], ...], original: str) -> None:
+        self.module_type = module_type
         self.draws = draws
         self.original = original
 
 
 class _BuildPlan:
-    """Per model class, config signature and structure: a :class:`_ModulePlan` (and the class) of each
-    module position, in :func:`modules_of` order, and where the parameters the scheme draws are in
-    the whole model (what :class:`_WriteGuard` protects)."""
+    """Per model class, config signature and structure: a :class:`_ModulePlan` of each module position,
+    in :func:`modules_of` order, and where the parameters the scheme draws are in the whole model (what
+    :class:`_WriteGuard` protects)."""
 
     def __init__(
         self, model: torch.nn.Module, resolver: Resolver, whole: bool, tied_head: torch.nn.Module | None
@@ -200,14 +203,12 @@ class _BuildPlan:
                 self.drawn.append((index, local))
             draws_of[id(module)] = tuple(draws)
         self.modules: list[_ModulePlan] = []
-        self.types: list[type] = []
         for module in every if whole else modules_of(model, whole=False):
             head = f"{prefixes[id(module)]}." if prefixes[id(module)] else ""
             # the original can only write below the module it is given: it may matter where an
             # undrawn parameter lies below; whether it does is found out on the first call (PROBE)
             original = PROBE if any(name.startswith(head) for name in uncovered) else SKIP
-            self.modules.append(_ModulePlan(draws_of[id(module)], original))
-            self.types.append(type(module))
+            self.modules.append(_ModulePlan(type(module), draws_of[id(module)], original))
 
 
 _PLANS: dict[tuple[Any, ...], _BuildPlan] = {}
@@ -221,7 +222,7 @@ class _Build:
     False); a call for a module below a sub-model (``model.apply(model._init_weights)``) places
     them all."""
 
-    __slots__ = ("plan", "position", "scheme_storages", "tied_head")
+    __slots__ = ("module_plans", "plan", "scheme_storages", "tied_head")
 
     def __init__(self, model: torch.nn.Module, resolver: Resolver, whole: bool = False) -> None:
         modules = modules_of(model, whole)
@@ -235,12 +236,13 @@ class _Build:
             plan = _PLANS[key] = _BuildPlan(model, resolver, whole, tied_head)
         self.plan = plan
         self.tied_head = tied_head
-        self.position = {id(module): position for position, module in enumerate(modules)}
+        self.module_plans = dict(zip(map(id, modules), plan.modules))  # by id(module)
         self.scheme_storages: set[int] | None = None  # filled when the guard first needs it
 
-    def knows(self, module: torch.nn.Module) -> bool:
-        position = self.position.get(id(module))
-        return position is not None and self.plan.types[position] is type(module)
+    def plan_of(self, module: torch.nn.Module) -> _ModulePlan | None:
+        """The plan of ``module``, or None if it is not one of the modules this build placed."""
+        found = self.module_plans.get(id(module))
+        return found if found is not None and found.module_type is type(module) else None
 
     def storages(self, model: torch.nn.Module) -> set[int]:
         """The storages of the parameters the scheme draws (what the guard protects)."""
@@ -289,11 +291,14 @@ class _WriteGuard(TorchFunctionMode):
 
 
 def _run_original(
-    original: Callable[[Any, torch.nn.Module], None], model: Any, module: torch.nn.Module, build: _Build
+    original: Callable[[Any, torch.nn.Module], None],
+    model: Any,
+    module: torch.nn.Module,
+    build: _Build,
+    plan: _ModulePlan,
 ) -> None:
-    """Run the original ``_init_weights`` on ``module`` as the plan says, learning what it does the
+    """Run the original ``_init_weights`` on ``module`` as its ``plan`` says, learning what it does the
     first time."""
-    plan = build.plan.modules[build.position[id(module)]]
     if plan.original == SKIP:
         return
     if plan.original == PLAIN:
@@ -339,7 +344,7 @@ def _draw_module(plan: _ModulePlan, module: torch.nn.Module) -> None:
     per parameter, whether and how it is drawn. Not drawn: a parameter loaded from a checkpoint
     (``_is_hf_initialized``), or one drawn already for another module of this construction."""
     parameters = module._parameters
-    again = getattr(module, "_is_hf_initialized", False)  # a caller initialising it once more
+    again = module.__dict__.get("_is_hf_initialized", False)  # a caller initialising it once more
     for local, distribution, row in plan.draws:
         parameter = parameters.get(local)
         if parameter is None or getattr(parameter, "_is_hf_initialized", False):
@@ -353,26 +358,34 @@ def _draw_module(plan: _ModulePlan, module: torch.nn.Module) -> None:
 
 
 def _initialise(
-    original: Callable[[Any, torch.nn.Module], None], model: Any, module: torch.nn.Module, build: _Build
+    original: Callable[[Any, torch.nn.Module], None],
+    model: Any,
+    module: torch.nn.Module,
+    build: _Build,
+    plan: _ModulePlan,
 ) -> None:
-    plan = build.plan.modules[build.position[id(module)]]
-    _run_original(original, model, module, build)
+    _run_original(original, model, module, build, plan)
     if plan.draws:
         _draw_module(plan, module)
 
 
-def _build_of(model: Any, module: torch.nn.Module) -> _Build | None:
+def _placed(model: Any, module: torch.nn.Module) -> tuple[_Build, _ModulePlan] | None:
+    """The build of ``model`` in progress that ``module`` is part of, and the module's plan in it; a
+    build is started when none has placed ``module``. None for a module outside the model."""
     build = model.__dict__.get(_STATE_ATTRIBUTE)
-    if build is not None and build.knows(module):
-        return build
+    if build is not None:
+        plan = build.plan_of(module)
+        if plan is not None:
+            return build, plan
     resolver = resolver_for(model.config)
     if resolver is None:
         return None
     for whole in (False, True):
         build = _Build(model, resolver, whole)
-        if build.knows(module):
+        plan = build.plan_of(module)
+        if plan is not None:
             model.__dict__[_STATE_ATTRIBUTE] = build
-            return build
+            return build, plan
     return None
 
 
@@ -381,15 +394,18 @@ def scheme_init_weights(original: Callable[[Any, torch.nn.Module], None]) -> Cal
 
     @functools.wraps(original)
     def _init_weights(self: Any, module: torch.nn.Module) -> None:
-        build = _build_of(self, module)
-        if build is None:  # a module outside the model, e.g. new embeddings being resized
+        placed = _placed(self, module)
+        if placed is None:  # a module outside the model, e.g. new embeddings being resized
             original(self, module)
             return
-        if torch.is_grad_enabled():  # transformers calls it under no_grad; a user may not
+        build, plan = placed
+        if plan.original == SKIP and not plan.draws:
+            pass  # most modules: containers, and layers whose tensors another module draws
+        elif torch.is_grad_enabled():  # transformers calls it under no_grad; a user may not
             with torch.no_grad():
-                _initialise(original, self, module, build)
+                _initialise(original, self, module, build, plan)
         else:
-            _initialise(original, self, module, build)
+            _initialise(original, self, module, build, plan)
         if module is self:  # the last call of a build: children come first
             finished = self.__dict__.pop(_STATE_ATTRIBUTE)
             if finished.plan.deferred is not None:

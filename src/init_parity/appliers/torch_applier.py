@@ -439,5 +439,5 @@ def draw_untied_head(original: Callable[[Any], None]) -> Callable[[Any], None]:
 def _tied_elsewhere(model: torch.nn.Module, parameter: torch.nn.Parameter) -> bool:
     """Whether another module of ``model`` holds ``parameter`` too (the tie went the other way round:
     the embedding was given the head's tensor)."""
-    holders = sum(1 for module in model.modules() for value in module._parameters.values() if value is parameter)
+    holders = sum(value is parameter for module in modules_of(model) for value in module._parameters.values())
     return holders > 1

@@ -18,6 +18,7 @@ teardown of an interpreter holding TensorFlow and JAX takes seconds and keeps no
 from __future__ import annotations
 
 import atexit
+import gc
 import multiprocessing
 import os
 import sys
@@ -80,6 +81,9 @@ def _start_worker(frameworks: Sequence[str], plots: Path | None) -> None:
     quiet.import_frameworks(frameworks)
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
+    # the frameworks' 600 000 objects live as long as the worker: kept out of the collector's passes,
+    # a full collection (after each model type, and the automatic ones) costs 0.1 ms instead of 0.3 s
+    gc.freeze()
     # registered last, so run first at exit: everything is sent back by then (stdout and stderr are
     # flushed before), and the frameworks' own exit handlers and the module teardown are skipped
     atexit.register(os._exit, 0)
@@ -127,7 +131,6 @@ def _return_freed_memory() -> None:
     blocks otherwise stay in the allocator's heap, and a worker's footprint would be that of the
     largest model type it ever checked, plus fragmentation (glibc's ``malloc_trim``; elsewhere nothing)."""
     import ctypes
-    import gc
 
     gc.collect()
     try:

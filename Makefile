@@ -58,5 +58,7 @@ docs:
 benchmarks:
 	cd benchmarks && $(PYTHON) initial_loss.py $(if $(wildcard $(VENV_5X)/bin/python),--with ../$(VENV_5X)/bin/python)
 	cd benchmarks && $(PYTHON) init_time.py
+	cd benchmarks && $(PYTHON) build_loop.py
+	cd benchmarks && $(PYTHON) report_all.py
 	cd benchmarks && $(PYTHON) power.py
 	cd benchmarks && $(PYTHON) suite_time.py

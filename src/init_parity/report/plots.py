@@ -254,9 +254,6 @@ def _pp(ax, family: FamilyReport, mode: str, roles: list[str]) -> None:
     )
 
 
-_MODE_MARKERS = {"stock": "none", "scheme": "full"}  # marker fill of each mode in the std panel
-
-
 def _std_panel(ax, family: FamilyReport, roles: list[str]) -> None:
     """Every drawn role in one panel: each framework's std ÷ the reference std (scheme, else
     PyTorch), on a log axis, per mode (stock hollow, scheme filled: a drift fixed moves from a
@@ -274,7 +271,7 @@ def _std_panel(ax, family: FamilyReport, roles: list[str]) -> None:
             ratios_seen.extend(ratios[shown])
             for selection, marker, size in ((shown & ~marked, "o", 22), (shown & marked, "X", 60)):
                 if selection.any():
-                    hollow = _MODE_MARKERS.get(mode) == "none" and marker == "o"
+                    hollow = mode == "stock" and marker == "o"  # before: hollow; after: filled
                     ax.scatter(
                         ratios[selection],
                         positions[selection] + offset,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from .audio import AUDIO_FAMILIES
 from .bart import BART_LIKE_FAMILIES
 from .bart_copies import BART_COPY_FAMILIES
@@ -28,37 +30,37 @@ FAMILIES: dict[str, FamilyScheme] = {
 }
 
 
-# (line, model_type) -> the answer: the appliers ask once per module of every build
-_FOUND: dict[tuple[str | None, str], FamilyScheme | None] = {}
-_FOUND_SUBMODEL: dict[tuple[str | None, str], tuple[FamilyScheme, SubModel] | None] = {}
-
-
 def scheme_for_model_type(model_type: str) -> FamilyScheme | None:
     """The scheme covering a config's ``model_type``, or None when the family has none yet."""
-    line = transformers_line()
-    key = (line, model_type)
-    if key not in _FOUND:
-        _FOUND[key] = next(
-            (s for s in FAMILIES.values() if model_type in s.model_types and (line is None or line in s.lines)), None
-        )
-    return _FOUND[key]
+    return _scheme_on_line(transformers_line(), model_type)
 
 
 def scheme_for_submodel(model_type: str) -> tuple[FamilyScheme, SubModel] | None:
     """The scheme and :class:`SubModel` entry of a sub-model's config ``model_type``, or None."""
-    line = transformers_line()
-    key = (line, model_type)
-    if key not in _FOUND_SUBMODEL:
-        _FOUND_SUBMODEL[key] = next(
-            (
-                (scheme, submodel)
-                for scheme in FAMILIES.values()
-                for submodel in scheme.submodels
-                if submodel.model_type == model_type and (line is None or line in scheme.lines)
-            ),
-            None,
-        )
-    return _FOUND_SUBMODEL[key]
+    return _submodel_on_line(transformers_line(), model_type)
+
+
+# remembered per (line, model type): the appliers ask once per module of every build
+
+
+@functools.cache
+def _scheme_on_line(line: str | None, model_type: str) -> FamilyScheme | None:
+    return next(
+        (s for s in FAMILIES.values() if model_type in s.model_types and (line is None or line in s.lines)), None
+    )
+
+
+@functools.cache
+def _submodel_on_line(line: str | None, model_type: str) -> tuple[FamilyScheme, SubModel] | None:
+    return next(
+        (
+            (scheme, submodel)
+            for scheme in FAMILIES.values()
+            for submodel in scheme.submodels
+            if submodel.model_type == model_type and (line is None or line in scheme.lines)
+        ),
+        None,
+    )
 
 
 def other_line_only(model_type: str) -> str | None:

@@ -32,6 +32,12 @@ def run_report(output: str) -> tuple[int, str]:
     return code, err.getvalue()
 
 
+def _startup_environment() -> dict[str, str]:
+    """In a worker: the environment its process started with (Linux), before any of its code ran."""
+    entries = Path("/proc/self/environ").read_bytes().decode(errors="replace").split("\0")
+    return dict(entry.split("=", 1) for entry in entries if "=" in entry)
+
+
 def _remove(folder: Path) -> None:
     for path in folder.rglob("*"):
         if path.is_dir():
@@ -98,3 +104,21 @@ class ReportWorkersTest(unittest.TestCase):
         self.assertIn("bart: scheme 0 drift", out.getvalue())
         self.assertIn("2 worker processes", out.getvalue())
         self.assertEqual(sorted(os.listdir(folder)), ["report.json"])
+
+    @unittest.skipUnless(
+        os.path.exists("/proc/self/environ"), "reads a process's start-up environment from Linux's /proc"
+    )
+    def test_workers_start_with_one_compute_thread_per_library(self):
+        # numpy's BLAS sizes its thread pool when numpy is loaded, which a worker does before its
+        # initializer runs: the setting must be in the environment the worker starts with
+        from init_parity.report import workers
+
+        before = dict(os.environ)
+        pool = workers.start_workers(1, frameworks=())
+        try:
+            started_with = pool.submit(_startup_environment).result()
+        finally:
+            pool.shutdown()
+        self.assertEqual(dict(os.environ), before)  # the caller's environment is left as it was
+        for name, value in workers._ONE_THREAD.items():
+            self.assertEqual(started_with.get(name), os.environ.get(name, value), name)

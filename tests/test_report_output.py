@@ -6,7 +6,10 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import pickle
 import shutil
+import subprocess
+import sys
 import tempfile
 import unittest
 from pathlib import Path
@@ -122,3 +125,20 @@ class ReportWorkersTest(unittest.TestCase):
         self.assertEqual(dict(os.environ), before)  # the caller's environment is left as it was
         for name, value in workers._ONE_THREAD.items():
             self.assertEqual(started_with.get(name), os.environ.get(name, value), name)
+
+    def test_the_summaries_workers_send_back_are_read_and_written_without_transformers(self):
+        # the report's main process holds every model type's summary: reading them and writing the
+        # report must not import transformers, which imports PyTorch (0.3 GB of the report's 4 GB)
+        from init_parity.report.collect import Report, collect, plan
+
+        families = collect(plan(["t5"], ("pt",)), ("scheme",), (0,), first_loss=False)
+        families[0].release()  # as a worker does before sending it
+        report = Report(families, ("scheme",), ("scheme",), ("pt",), (0,))
+        script = (
+            "import pickle, sys; from init_parity.report import html, json_report; "
+            "report = pickle.load(sys.stdin.buffer); html.render(report); json_report.render(report, 0); "
+            "print(sorted(name for name in ('transformers', 'torch') if name in sys.modules))"
+        )
+        done = subprocess.run([sys.executable, "-c", script], input=pickle.dumps(report), capture_output=True)
+        self.assertEqual(done.returncode, 0, done.stderr.decode())
+        self.assertEqual(done.stdout.decode().strip(), "[]")

@@ -127,11 +127,13 @@ class FamilyReport:
         return None
 
     def release(self) -> None:
-        """Let go of the pooled samples (the figures are drawn): keep a copy of each check without them."""
+        """Let go of the pooled samples (the figures are drawn): keep a copy of each check without
+        them, and without its config (a transformers object: a process that unpickles one imports
+        transformers, and with it PyTorch)."""
         for result in self.modes.values():
             if result.check is not None:
                 roles = {name: dataclasses.replace(role, samples={}) for name, role in result.check.roles.items()}
-                result.check = dataclasses.replace(result.check, roles=roles)
+                result.check = dataclasses.replace(result.check, roles=roles, config=None)
 
 
 @dataclass

@@ -16,8 +16,8 @@ from ..cli import EXIT_BAD_INPUT, EXIT_DRIFT, EXIT_OK, BadInput
 from ..frameworks import FrameworkMissing, installed, require
 from ..naming import FRAMEWORKS
 from ..stats import FAMILY_WISE_ALPHA
-from .collect import MODES, Report, collect, plan, summary_line
-from .workers import collect_in_workers, start_workers, worker_count
+from .collect import MODES, FamilyReport, Report, collect, plan, summary_line
+from .workers import collect_in_workers, in_own_process, start_workers, worker_count
 
 FORMATS = ("terminal", "markdown", "json", "html")
 DEFAULT_FORMATS = "terminal,html"
@@ -158,6 +158,11 @@ def parse_models(text: str) -> tuple[str, ...]:
     return tuple(models)
 
 
+def every_family(frameworks: tuple[str, ...]) -> list[FamilyReport]:
+    """``--models all``: every encoder-decoder model type, planned in ``frameworks``."""
+    return plan(parse_models("all"), frameworks)
+
+
 def parse_seeds(text: str | None) -> tuple[int, ...] | None:
     if text is None:
         return None
@@ -272,7 +277,14 @@ def run(args: argparse.Namespace) -> int:
         try:
             if every:
                 with quiet.filtered_native_stderr():
-                    models = parse_models(args.models)
+                    # beside the workers, in a process of its own: transformers' configs import PyTorch,
+                    # which this process, holding the summaries, need not hold
+                    families = (
+                        in_own_process(every_family, frameworks) if pool is not None else every_family(frameworks)
+                    )
+                models = tuple(family.model_type for family in families)
+            else:
+                families = plan(models, frameworks)
             if not args.quiet:
                 print(
                     f"init-parity report: {len(models)} model types on {workers} worker process(es)", file=sys.stderr
@@ -293,12 +305,10 @@ def run(args: argparse.Namespace) -> int:
                     )
 
             if pool is not None:
-                families, images = collect_in_workers(
-                    pool, plan(models, frameworks), modes, seeds, step=progress, plots=plots
-                )
+                families, images = collect_in_workers(pool, families, modes, seeds, step=progress, plots=plots)
             else:
                 with quiet.quiet_builds():
-                    families = collect(plan(models, frameworks), modes, seeds, step=progress, on_family=draw)
+                    families = collect(families, modes, seeds, step=progress, on_family=draw)
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from ..targets import transformers_version
 from .collect import Report, summary_line
 from .tables import family_rows, findings, first_loss_rows, intro_sentences, legend
 
@@ -57,12 +58,6 @@ def _simple_table(header, rows) -> str:
     return f"<table>\n<thead>{head}</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
-def _transformers_version() -> str:
-    import transformers
-
-    return transformers.__version__
-
-
 def render(report: Report, images: dict[str, list[str]] | None = None, heatmap: str | None = None) -> str:
     images = images or {}
     failed = set(report.failed())
@@ -74,7 +69,7 @@ def render(report: Report, images: dict[str, list[str]] | None = None, heatmap: 
         f"<style>{_STYLE}</style></head>",
         "<body>",
         "<h1>init-parity report</h1>",
-        f'<p class="meta">transformers {escape(_transformers_version())} · modes: '
+        f'<p class="meta">transformers {escape(transformers_version() or "")} · modes: '
         f"{escape(', '.join(report.modes))} · frameworks: {escape(', '.join(report.frameworks))} · "
         f"seeds: {escape(seeds)}</p>",
         f'<p class="legend">{escape(legend(report))}</p>',

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from ..stats import FAMILY_WISE_ALPHA, TEST_ALPHA
+from ..targets import transformers_version
 from .collect import INDEPENDENCE, FamilyReport, ModeResult, Report, role_status, scheme_std, summary_line
 
 SCHEMA_VERSION = 1
@@ -87,11 +88,9 @@ def _mode(family: FamilyReport, result: ModeResult) -> dict:
 
 
 def to_dict(report: Report, exit_code: int | None = None) -> dict:
-    import transformers
-
     return {
         "schema_version": SCHEMA_VERSION,
-        "transformers": transformers.__version__,
+        "transformers": transformers_version(),
         "modes": list(report.modes),
         "judged_modes": list(report.judged),
         "frameworks": list(report.frameworks),

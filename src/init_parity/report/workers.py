@@ -4,7 +4,9 @@ Each model type is checked in a worker (a fresh interpreter, started with ``spaw
 threads do not survive a fork), which builds its models, draws its figures while the samples are
 there, lets the samples go and sends back the summary (:meth:`FamilyReport.release`). The main
 process imports no framework and holds one summary per model type, so memory is bounded by the
-workers: one model type each at a time.
+workers: one model type each at a time. It does not import transformers either, which imports
+PyTorch: the model types are found in a process of their own (:func:`in_own_process`), and a
+summary holds no transformers object.
 
 How many workers pays: one per core, and no more than the memory allows (a worker with PyTorch,
 TensorFlow and JAX loaded and a model type in hand stays under :data:`WORKER_MEMORY`); and one
@@ -27,8 +29,11 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .collect import FamilyReport, ModeResult, collect
+
+T = TypeVar("T")
 
 WORKER_MEMORY = 1.6e9
 """Bytes a worker may use: the three frameworks loaded (about 1 GB) and one tiny model type's builds
@@ -119,6 +124,13 @@ def start_workers(workers: int, frameworks: Sequence[str], plots: Path | None = 
         for _ in range(workers):  # a spawn pool starts one process per submission while it has fewer
             pool.submit(_ready)
     return pool
+
+
+def in_own_process(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in a fresh interpreter (``spawn``) that ends with it: for work whose imports
+    this process should not keep (transformers imports PyTorch with its first config: 0.3 GB)."""
+    with ProcessPoolExecutor(1, multiprocessing.get_context("spawn")) as one:
+        return one.submit(function, *args).result()
 
 
 def _check_family(

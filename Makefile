@@ -58,6 +58,7 @@ docs:
 benchmarks:
 	cd benchmarks && $(PYTHON) initial_loss.py $(if $(wildcard $(VENV_5X)/bin/python),--with ../$(VENV_5X)/bin/python)
 	cd benchmarks && $(PYTHON) init_time.py
+	cd benchmarks && $(PYTHON) tf_draw_cost.py
 	cd benchmarks && $(PYTHON) build_loop.py
 	cd benchmarks && $(PYTHON) report_all.py
 	cd benchmarks && $(PYTHON) power.py

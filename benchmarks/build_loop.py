@@ -18,7 +18,7 @@ import gc
 import statistics
 import time
 
-from common import MODES, mode_switch
+from common import MODES, mode_switch, rotation
 from init_parity.frameworks import installed
 from init_parity.models.build import fresh_weights
 from init_parity.models.discovery import family
@@ -68,7 +68,7 @@ def main() -> None:
             with mode_switch(warm):
                 loop(framework, configs[warm], 1)
         for round_ in range(args.rounds):
-            for mode in MODES if round_ % 2 == 0 else MODES[::-1]:
+            for mode in rotation(MODES, round_):
                 gc.collect()
                 with mode_switch(mode):
                     seconds[mode].append(loop(framework, configs[mode], args.seeds))

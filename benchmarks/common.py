@@ -30,6 +30,14 @@ def t5_config(size: str, model_type: str = "t5"):
     )
 
 
+def rotation(variants, index: int) -> list:
+    """``variants`` in the order of run ``index``: rotated by one each run, so that over alternating
+    runs each variant comes first, last and between equally often (two variants: flipped)."""
+    variants = list(variants)
+    shift = index % len(variants)
+    return variants[shift:] + variants[:shift]
+
+
 def mode_switch(mode: str):
     import init_parity
 

@@ -16,13 +16,15 @@ its size (it would not fit the machine), and so is a type whose default config c
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from common import MODES, mode_switch
+from common import MODES, mode_switch, rotation
 from init_parity.frameworks import installed
 from init_parity.models.build import build_model
 from init_parity.models.discovery import family
@@ -81,15 +83,21 @@ def parameter_count(framework_classes: dict[str, str], config) -> int | None:
     return sum(p.numel() for p in model.parameters())
 
 
-def timed_pairs(framework: str, class_name: str, configs: dict, pairs: int) -> dict[str, list[float]]:
-    seconds: dict[str, list[float]] = {mode: [] for mode in MODES}
+def timed_pairs(
+    framework: str, class_name: str, configs: dict, pairs: int, switches: dict[str, Callable] | None = None
+) -> dict[str, list[float]]:
+    """Build times per variant over ``pairs`` runs, the variants' order rotated every run. A variant
+    is a mode (stock, scheme) by default; ``switches`` maps other variant names to the context that
+    makes them (``configs`` is keyed the same way)."""
+    switches = switches or {mode: functools.partial(mode_switch, mode) for mode in MODES}
+    seconds: dict[str, list[float]] = {name: [] for name in switches}
     for pair in range(pairs):
-        for mode in MODES if pair % 2 == 0 else MODES[::-1]:
+        for name in rotation(switches, pair):
             gc.collect()
-            with mode_switch(mode):
+            with switches[name]():
                 start = time.perf_counter()
-                model = build_model(framework, class_name, configs[mode], pair)
-                seconds[mode].append(time.perf_counter() - start)
+                model = build_model(framework, class_name, configs[name], pair)
+                seconds[name].append(time.perf_counter() - start)
             del model
     return seconds
 

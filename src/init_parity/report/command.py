@@ -17,7 +17,7 @@ from ..frameworks import FrameworkMissing, installed, require
 from ..naming import FRAMEWORKS
 from ..stats import FAMILY_WISE_ALPHA
 from .collect import MODES, FamilyReport, Report, collect, plan, summary_line
-from .workers import collect_in_workers, in_own_process, start_workers, worker_count
+from .workers import collect_in_workers, start_workers, worker_count
 
 FORMATS = ("terminal", "markdown", "json", "html")
 DEFAULT_FORMATS = "terminal,html"
@@ -272,15 +272,17 @@ def run(args: argparse.Namespace) -> int:
         with quiet.filtered_native_stderr():
             models = () if every else parse_models(args.models)  # named ones are checked before any work
         workers = worker_count(None if every else len(models), args.workers)
-        # started first: the workers load their frameworks while this process finds the model types
+        # started first: the workers load their frameworks while the model types are found
         pool = start_workers(workers, frameworks, output if plots else None) if workers > 1 else None
         try:
             if every:
                 with quiet.filtered_native_stderr():
-                    # beside the workers, in a process of its own: transformers' configs import PyTorch,
-                    # which this process, holding the summaries, need not hold
+                    # by the first worker to have loaded its frameworks: transformers' configs import
+                    # PyTorch, which this process, holding the summaries, need not hold
                     families = (
-                        in_own_process(every_family, frameworks) if pool is not None else every_family(frameworks)
+                        pool.submit(every_family, frameworks).result()
+                        if pool is not None
+                        else every_family(frameworks)
                     )
                 models = tuple(family.model_type for family in families)
             else:

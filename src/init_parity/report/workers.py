@@ -5,15 +5,17 @@ threads do not survive a fork), which builds its models, draws its figures while
 there, lets the samples go and sends back the summary (:meth:`FamilyReport.release`). The main
 process imports no framework and holds one summary per model type, so memory is bounded by the
 workers: one model type each at a time. It does not import transformers either, which imports
-PyTorch: the model types are found in a process of their own (:func:`in_own_process`), and a
-summary holds no transformers object.
+PyTorch: the model types are found by a worker (``--models all``), and a summary holds no
+transformers object.
 
 How many workers pays: one per core, and no more than the memory allows (a worker with PyTorch,
 TensorFlow and JAX loaded and a model type in hand stays under :data:`WORKER_MEMORY`); and one
 when there is one model type (a worker's start-up, loading the frameworks, costs seconds).
 
 The pool is started (:func:`start_workers`) before the model types are found, so that the workers
-load their frameworks meanwhile; a worker ends with ``os._exit`` once its work is sent back: the
+load their frameworks meanwhile, and the first to have loaded them finds the model types (it has
+imported transformers by then: a process of its own would import it again, beside them, for
+seconds of CPU the workers need); a worker ends with ``os._exit`` once its work is sent back: the
 teardown of an interpreter holding TensorFlow and JAX takes seconds and keeps nothing.
 """
 
@@ -29,11 +31,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, TypeVar
 
 from .collect import FamilyReport, ModeResult, collect
-
-T = TypeVar("T")
 
 WORKER_MEMORY = 1.6e9
 """Bytes a worker may use: the three frameworks loaded (about 1 GB) and one tiny model type's builds
@@ -124,13 +123,6 @@ def start_workers(workers: int, frameworks: Sequence[str], plots: Path | None = 
         for _ in range(workers):  # a spawn pool starts one process per submission while it has fewer
             pool.submit(_ready)
     return pool
-
-
-def in_own_process(function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)`` in a fresh interpreter (``spawn``) that ends with it: for work whose imports
-    this process should not keep (transformers imports PyTorch with its first config: 0.3 GB)."""
-    with ProcessPoolExecutor(1, multiprocessing.get_context("spawn")) as one:
-        return one.submit(function, *args).result()
 
 
 def _check_family(

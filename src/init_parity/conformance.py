@@ -418,15 +418,16 @@ class Build:
 _BUILT: dict[tuple, Build] = {}  # one build per (framework, class, config, seed, scheme on)
 
 
-def built(framework: str, class_name: str, config: Any, seed: int) -> Build:
-    """The :class:`Build` of ``class_name`` from ``config`` with ``seed``, made once per process."""
+def built(framework: str, class_name: str, config: Any, seed: int, first_loss: bool = True) -> Build:
+    """The :class:`Build` of ``class_name`` from ``config`` with ``seed``, made once per process.
+    ``first_loss=False`` skips the forward pass of a build whose loss nobody reads (a seed drawn for
+    the distributions only); a later call that wants it builds that seed again."""
     key = (framework, class_name, config.to_json_string(), seed, is_enabled())
-    if key not in _BUILT:
+    wants_loss = first_loss and measurable(framework, config.model_type, class_name, config) is None
+    if key not in _BUILT or (wants_loss and _BUILT[key].first_loss is None):
         model = build_model(framework, class_name, config, seed)
         found = weights(framework, model)
-        loss = None
-        if measurable(framework, config.model_type, class_name, config) is None:
-            loss = first_loss_of(framework, model, config, seed)
+        loss = first_loss_of(framework, model, config, seed) if wants_loss else None
         head = pytorch_output_head(model) if framework == "pt" else None
         if framework == "pt" and head is None:  # PyTorch says it has no output head: nothing to tie
             ties = []
@@ -499,7 +500,11 @@ def collect_classes(
     frameworks = list(dict.fromkeys(fw for entry in entries for fw in entry.classes))
 
     def seed_arrays(index: int, entry: ClassEntry, seed_index: int, seed: int) -> dict[str, dict[str, np.ndarray]]:
-        found = {fw: built(fw, name, config, entry.seed_base + seed).weights for fw, name in entry.classes.items()}
+        with_loss = first_seed <= seed < first_seed + max(1, loss_seeds)  # a seed the first losses are read from
+        found = {
+            fw: built(fw, name, config, entry.seed_base + seed, with_loss).weights
+            for fw, name in entry.classes.items()
+        }
         if "pt" in found:
             reference = set(found["pt"])
             found = {fw: a if fw == "pt" else align_prefix(a, reference) for fw, a in found.items()}

@@ -500,9 +500,8 @@ def collect_classes(
     frameworks = list(dict.fromkeys(fw for entry in entries for fw in entry.classes))
 
     def seed_arrays(index: int, entry: ClassEntry, seed_index: int, seed: int) -> dict[str, dict[str, np.ndarray]]:
-        with_loss = first_seed <= seed < first_seed + max(1, loss_seeds)  # a seed the first losses are read from
         found = {
-            fw: built(fw, name, config, entry.seed_base + seed, with_loss).weights
+            fw: built(fw, name, config, entry.seed_base + seed, first_loss=seed in loss_window).weights
             for fw, name in entry.classes.items()
         }
         if "pt" in found:
@@ -513,6 +512,7 @@ def collect_classes(
 
     seeds = seeds or None
     first_seed = seeds[0] if seeds else 0
+    loss_window = range(first_seed, first_seed + max(1, loss_seeds))  # the seeds first losses are read from
     arrays: dict[str, dict[str, np.ndarray]] = {fw: {} for fw in frameworks}
     for index, entry in enumerate(entries):
         for fw, more in seed_arrays(index, entry, 0, first_seed).items():
@@ -530,8 +530,7 @@ def collect_classes(
             collected.ties.setdefault(fw, []).extend(build.ties)
             if build.first_loss is not None and loss_seeds > 1:
                 collected.losses.setdefault(fw, {})[entry.tag] = [
-                    built(fw, class_name, config, entry.seed_base + first_seed + offset).first_loss
-                    for offset in range(loss_seeds)
+                    built(fw, class_name, config, entry.seed_base + seed).first_loss for seed in loss_window
                 ]
     return collected
 

@@ -1,5 +1,5 @@
 """Replacing methods with their scheme wrappers: the method of each family model class in a
-modelling module, plus the one framework hook its applier draws through; on transformers 5.x also
+modelling module, plus the framework hooks its applier draws through; on transformers 5.x also
 the ``__post_init__`` of the T5 family's configuration classes (:mod:`init_parity.untie`)."""
 
 from __future__ import annotations
@@ -14,18 +14,25 @@ from .targets import Target
 _WRAPPED = "__init_parity_wrapped__"
 
 
-def _appliers(
-    framework: str,
-) -> tuple[Callable[[Any], Any], Callable[[], tuple[type, str, Callable[[Any], Any]]] | None]:
-    """The wrapper of the model method, and a function giving (class, method, wrapper) of the
-    framework hook the applier needs (Keras' ``add_weight``, Flax's ``param``), if any."""
+Hook = Callable[[], tuple[type, str, Callable[[Any], Any]]]  # gives (class, method, wrapper) of a framework hook
+
+
+def _appliers(framework: str) -> tuple[Callable[[Any], Any], tuple[Hook, ...]]:
+    """The wrapper of the model method, and functions giving (class, method, wrapper) of each
+    framework hook the applier needs (Keras' ``add_weight``, Flax's ``param``, ...)."""
     if framework == "config":
         from .untie import keep_untied_post_init
 
-        return keep_untied_post_init, None
+        return keep_untied_post_init, ()
     if framework == "pt":
+        from .appliers.materialise import init_weights_after_materialising
         from .appliers.torch_applier import draw_untied_head, scheme_init_weights
         from .targets import major, transformers_version
+
+        def init_weights() -> tuple[type, str, Callable[[Any], Any]]:
+            from transformers.modeling_utils import PreTrainedModel
+
+            return PreTrainedModel, "init_weights", init_weights_after_materialising
 
         if major(transformers_version()) == "4":
 
@@ -34,7 +41,7 @@ def _appliers(
 
                 return PreTrainedModel, "tie_weights", draw_untied_head
 
-            return scheme_init_weights, tie_weights
+            return scheme_init_weights, (tie_weights, init_weights)
 
         def tied_weights() -> tuple[type, str, Callable[[Any], Any]]:
             from transformers.modeling_utils import PreTrainedModel
@@ -43,7 +50,7 @@ def _appliers(
 
             return PreTrainedModel, "get_expanded_tied_weights_keys", keep_input_ties
 
-        return scheme_init_weights, tied_weights
+        return scheme_init_weights, (tied_weights, init_weights)
     if framework == "tf":
         from .appliers.tf_applier import scheme_add_weight, scheme_build
 
@@ -52,7 +59,7 @@ def _appliers(
 
             return keras.layers.Layer, "add_weight", scheme_add_weight
 
-        return scheme_build, keras_layer
+        return scheme_build, (keras_layer,)
     from .appliers.flax_applier import scheme_init_weights, scheme_param
 
     def flax_module() -> tuple[type, str, Callable[[Any], Any]]:
@@ -60,7 +67,7 @@ def _appliers(
 
         return flax.linen.Module, "param", scheme_param
 
-    return scheme_init_weights, flax_module
+    return scheme_init_weights, (flax_module,)
 
 
 def _replace(cls: type, method: str, wrap: Callable[[Any], Any]) -> Any | None:
@@ -78,13 +85,13 @@ def patch(module: ModuleType, target: Target) -> Iterator[tuple[type, str, Any]]
     """Patch ``target.method`` on each class of ``module`` that defines it, and the framework hook;
     yield (class, method, original) for each replacement."""
     base = getattr(importlib.import_module("transformers"), target.base_class)
-    wrap, hook = _appliers(target.framework)
+    wrap, hooks = _appliers(target.framework)
     for value in list(vars(module).values()):
         if isinstance(value, type) and issubclass(value, base) and value.__module__ == module.__name__:
             original = _replace(value, target.method, wrap)
             if original is not None:
                 yield value, target.method, original
-    if hook is not None:
+    for hook in hooks:
         cls, method, hook_wrap = hook()
         original = _replace(cls, method, hook_wrap)
         if original is not None:

@@ -20,7 +20,9 @@ build then walks its modules once and evaluates no regular expression.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import sys
 import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -63,6 +65,35 @@ def draw_(tensor: torch.Tensor, distribution: Any) -> None:
         tensor.fill_(distribution.value)
     else:
         raise ValueError(f"cannot draw {distribution.describe()}")
+
+
+def fill_(tensor: torch.Tensor, distribution: Any, row: int | None) -> None:
+    """Draw ``tensor`` from ``distribution`` and zero its padding ``row`` (None: none), under
+    ``torch.no_grad()``.
+
+    A ``DTensor`` (a parameter sharded by FSDP2's ``fully_shard``) is drawn whole with the global
+    generator, as one process would draw it, and each rank keeps its own part: the shards of a tensor
+    are then different numbers, and a seed gives every rank the same full tensor. Drawn on its shard
+    alone, each rank would draw the same numbers from the same seed wherever DTensor has no random
+    number tracker for the mesh's device (the CPU)."""
+    dtensor = _dtensor_class()
+    if dtensor is not None and isinstance(tensor, dtensor):
+        from torch.distributed.tensor import distribute_tensor
+
+        local = tensor.to_local()
+        whole = torch.empty(tensor.shape, dtype=tensor.dtype, device=local.device)
+        fill_(whole, distribution, row)
+        local.copy_(distribute_tensor(whole, tensor.device_mesh, tensor.placements, src_data_rank=None).to_local())
+        return
+    draw_(tensor, distribution)
+    if row is not None:
+        tensor[row].zero_()
+
+
+def _dtensor_class() -> type | None:
+    """``torch.distributed.tensor.DTensor`` if that module was imported (no DTensor exists otherwise)."""
+    module = sys.modules.get("torch.distributed.tensor")
+    return getattr(module, "DTensor", None)
 
 
 def scope_of(model: torch.nn.Module) -> str:
@@ -191,14 +222,14 @@ class _BuildPlan:
                 resolved = resolver.drawn(scope + head + local)
                 if module is tied_head and local == "weight":  # left to the tie; drawn after it if it does not
                     if resolved is not None:
-                        row = resolver.zero_row(resolved[0], parameter.shape[0]) if parameter.dim() else None
+                        row = _zero_row(resolver, resolved[0], parameter)
                         self.deferred = (resolved[1], row)
                     continue
                 if resolved is None:
                     uncovered.append(head + local)
                     continue
                 rule, distribution = resolved
-                row = resolver.zero_row(rule, parameter.shape[0]) if parameter.dim() else None
+                row = _zero_row(resolver, rule, parameter)
                 draws.append((local, distribution, row))
                 self.drawn.append((index, local))
             draws_of[id(module)] = tuple(draws)
@@ -209,6 +240,13 @@ class _BuildPlan:
             # undrawn parameter lies below; whether it does is found out on the first call (PROBE)
             original = PROBE if any(name.startswith(head) for name in uncovered) else SKIP
             self.modules.append(_ModulePlan(type(module), draws_of[id(module)], original))
+
+
+def _zero_row(resolver: Resolver, rule: Any, parameter: torch.nn.Parameter) -> int | None:
+    """The padding row ``rule`` zeroes in ``parameter``, by its full shape (a ZeRO-3 parameter's own
+    is empty: DeepSpeed keeps the full one as ``ds_shape``)."""
+    shape = getattr(parameter, "ds_shape", parameter.shape)
+    return resolver.zero_row(rule, shape[0]) if len(shape) else None
 
 
 _PLANS: dict[tuple[Any, ...], _BuildPlan] = {}
@@ -345,16 +383,33 @@ def _draw_module(plan: _ModulePlan, module: torch.nn.Module) -> None:
     (``_is_hf_initialized``), or one drawn already for another module of this construction."""
     parameters = module._parameters
     again = module.__dict__.get("_is_hf_initialized", False)  # a caller initialising it once more
+    chosen = []
     for local, distribution, row in plan.draws:
         parameter = parameters.get(local)
         if parameter is None or getattr(parameter, "_is_hf_initialized", False):
             continue
         if not again and _DRAWN_BY.elsewhere(parameter, module):
             continue
-        draw_(parameter, distribution)
-        if row is not None:
-            parameter[row].zero_()
-        _DRAWN_BY.record(parameter, module)
+        chosen.append((parameter, distribution, row))
+    if not chosen:
+        return
+    with gathered([parameter for parameter, _, _ in chosen]):
+        for parameter, distribution, row in chosen:
+            fill_(parameter, distribution, row)
+            _DRAWN_BY.record(parameter, module)
+
+
+def gathered(parameters: list[torch.nn.Parameter]) -> contextlib.AbstractContextManager:
+    """Where the parameters are whole while they are drawn. A parameter partitioned by DeepSpeed
+    ZeRO-3 (``deepspeed.zero.Init``, which transformers enters in ``from_config`` and
+    ``from_pretrained`` under a ZeRO-3 ``HfDeepSpeedConfig``) holds an empty tensor: every rank
+    gathers it, rank 0's draw is kept and partitioned again when the block ends, as transformers
+    does when it resizes embeddings. Any other parameter is whole already."""
+    if not any(hasattr(parameter, "ds_id") for parameter in parameters):
+        return contextlib.nullcontext()
+    import deepspeed
+
+    return deepspeed.zero.GatheredParameters(parameters, modifier_rank=0)
 
 
 def _initialise(
@@ -427,10 +482,8 @@ def draw_untied_head(original: Callable[[Any], None]) -> Callable[[Any], None]:
         if deferred is not None:
             head, parameter, distribution, row = deferred
             if head._parameters.get("weight") is parameter and not _tied_elsewhere(self, parameter):
-                with torch.no_grad():
-                    draw_(parameter, distribution)
-                    if row is not None:
-                        parameter[row].zero_()
+                with torch.no_grad(), gathered([parameter]):
+                    fill_(parameter, distribution, row)
         return result
 
     return tie_weights

@@ -554,6 +554,18 @@ def check_classes(entries: list[ClassEntry], config: Any, seeds: tuple[int, ...]
     )
 
 
+def check_seeded_weights(config: Any, by_seed: dict[int, dict[str, np.ndarray]]) -> FamilyCheck:
+    """:func:`check_arrays` on PyTorch weights built elsewhere (seed -> name -> array, each seed one
+    fresh model of ``config``): a model built on meta, sharded or partitioned and gathered
+    (:mod:`init_parity.models.materialised`). Seeds after the first pool as :func:`collect_classes`'
+    do."""
+    arrays: dict[str, np.ndarray] = {}
+    for index, (seed, found) in enumerate(by_seed.items()):
+        suffix = _suffix(0, "", index, seed)
+        arrays.update({f"{name}{suffix}": value for name, value in found.items()})
+    return check_arrays(config.model_type, config, {"pt": arrays}, is_enabled())
+
+
 @functools.lru_cache(maxsize=64)
 def _cached_check(
     model_type: str, frameworks: tuple[str, ...], seeds: tuple[int, ...] | None, patched: bool, changes: tuple

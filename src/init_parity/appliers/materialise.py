@@ -13,7 +13,8 @@ with a scheme, a module still holding a meta tensor after it is not marked initi
 drawn into it. The later ``init_weights`` then draws every such module by the scheme, on both
 transformers lines, as 5.x does for a model built under ``torch.device("meta")``. A module whose
 tensors are real (all of them, in any build that is not on meta, and those ``from_pretrained`` loads)
-keeps its mark.
+keeps its mark. That later call also sets the buffers the scheme gives a constant, which ``to_empty``
+emptied and no ``_init_weights`` sets (:func:`fill_constant_buffers`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from typing import Any
 import torch
 
 from .plan import resolver_for
+from .torch_applier import fill_, scope_of
+
+_BUILT_EMPTY = "_init_parity_built_empty"  # set on a model whose init_weights found meta tensors
 
 
 def _holds_meta(module: torch.nn.Module) -> bool:
@@ -46,14 +50,35 @@ def forget_meta_initialisation(model: torch.nn.Module) -> None:
             module.__dict__.pop("_is_hf_initialized", None)
 
 
+def fill_constant_buffers(model: torch.nn.Module) -> None:
+    """Give each buffer of ``model`` to which the scheme gives a constant (BART's ``final_logits_bias``
+    0, BatchNorm's running statistics) that constant. Buffers are made in ``__init__``, never by
+    ``_init_weights``: after ``to_empty`` (which empties every buffer, on meta or not) nothing else sets
+    them. A buffer the model computes (a sinusoidal table) has no constant, and stays as it is."""
+    resolver = resolver_for(model.config)
+    if resolver is None:
+        return
+    scope = resolver.scope or scope_of(model)
+    for name, buffer in model.named_buffers():
+        resolved = resolver.drawn(scope + name)
+        if resolved is not None and resolved[1].kind == "constant" and buffer.is_floating_point():
+            with torch.no_grad():
+                fill_(buffer, resolved[1], None)
+
+
 def init_weights_after_materialising(original: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap ``PreTrainedModel.init_weights`` (both transformers lines): see the module docstring."""
+    """Wrap ``PreTrainedModel.init_weights`` (both transformers lines): see the module docstring. The
+    first call after a build on meta also sets the constant buffers (:func:`fill_constant_buffers`)."""
 
     @functools.wraps(original)
     def init_weights(self: Any, *args: Any, **kwargs: Any) -> Any:
         result = original(self, *args, **kwargs)
-        if any(p.is_meta for p in self.parameters()) and resolver_for(self.config) is not None:
-            forget_meta_initialisation(self)
+        if any(p.is_meta for p in self.parameters()):
+            if resolver_for(self.config) is not None:
+                forget_meta_initialisation(self)
+                self.__dict__[_BUILT_EMPTY] = True
+        elif self.__dict__.pop(_BUILT_EMPTY, False):
+            fill_constant_buffers(self)
         return result
 
     return init_weights

@@ -33,14 +33,15 @@ def build_model(framework: str, class_name: str, config: Any, seed: int) -> Any:
 
 
 def weights(framework: str, model: Any) -> dict[str, np.ndarray]:
-    """Name -> array of every distinct tensor of ``model`` (tied tensors once, under their first name)."""
+    """Name -> array of every distinct tensor of ``model`` (tied tensors once, under their first name;
+    a PyTorch model's sharded tensors gathered whole)."""
     if framework == "pt":
-        found = {name: p.detach().cpu().float().numpy() for name, p in model.named_parameters()}
+        found = {name: _whole(p) for name, p in model.named_parameters()}
         # persistent float buffers are weights too (BART's final_logits_bias is a TF / Flax variable)
         persistent = set(model.state_dict())
         for name, buffer in model.named_buffers():
             if buffer.is_floating_point() and name in persistent:
-                found.setdefault(name, buffer.detach().cpu().float().numpy())
+                found.setdefault(name, _whole(buffer))
         return found
     if framework == "tf":
         found: dict[str, np.ndarray] = {}
@@ -59,6 +60,14 @@ def weights(framework: str, model: Any) -> dict[str, np.ndarray]:
         name, transposed = flax_name(path)
         found[name] = to_pt_layout(np.asarray(value), transposed)
     return found
+
+
+def _whole(tensor: Any) -> np.ndarray:
+    """A PyTorch tensor as an array; a sharded one (an FSDP2 ``DTensor``) gathered whole first (a
+    collective: every rank of its mesh calls it)."""
+    if hasattr(tensor, "full_tensor"):
+        tensor = tensor.full_tensor()
+    return tensor.detach().cpu().float().numpy()
 
 
 def fresh_weights(framework: str, class_name: str, config: Any, seed: int = 0) -> dict[str, np.ndarray]:

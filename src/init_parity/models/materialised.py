@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from .build import weights
+
 SINGLE_PROCESS_PATHS = ("eager", "meta", "accelerate")
 DISTRIBUTED_PATHS = ("fsdp2", "zero3")
 PATHS = SINGLE_PROCESS_PATHS + DISTRIBUTED_PATHS
@@ -89,20 +91,6 @@ def build_on(path: str, class_name: str, config: Any, seed: int) -> Any:
     return materialise(model)
 
 
-def full_weights(model: Any) -> dict[str, np.ndarray]:
-    """Name -> array of every parameter of ``model``, each tensor once; a sharded one (a DTensor)
-    gathered whole (a collective: every rank calls it)."""
-    found: dict[str, np.ndarray] = {}
-    seen: set[int] = set()
-    for name, parameter in model.named_parameters():
-        if id(parameter) in seen:
-            continue
-        seen.add(id(parameter))
-        tensor = parameter.full_tensor() if hasattr(parameter, "full_tensor") else parameter
-        found[name] = tensor.detach().cpu().float().numpy()
-    return found
-
-
 def local_shards(model: Any) -> dict[str, np.ndarray]:
     """Name -> this rank's part of every sharded parameter of ``model``."""
     return {
@@ -152,15 +140,15 @@ def _worker(path: str, class_name: str, config_file: str, seeds: list[int], out:
             model = cls._from_config(config)  # what from_config does: under deepspeed.zero.Init
             shards = {name: p.ds_tensor.detach().float().numpy() for name, p in model.named_parameters()}
             with deepspeed.zero.GatheredParameters(list(model.parameters())):
-                weights = full_weights(model)
+                found = weights("pt", model)
         else:
             model = on_meta(class_name, config)
             shard_blocks(model)
             materialise(model)
-            weights, shards = full_weights(model), local_shards(model)
+            found, shards = weights("pt", model), local_shards(model)
         np.savez(Path(out) / f"shards-{seed}-rank{rank}.npz", **shards)
         if rank == 0:
-            np.savez(Path(out) / f"full-{seed}.npz", **weights)
+            np.savez(Path(out) / f"full-{seed}.npz", **found)
     dist.barrier()
     del zero3
     dist.destroy_process_group()

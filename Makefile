@@ -6,9 +6,13 @@ TESTS ?= tests
 # the 5.x line runs in a venv of its own, beside the active one (transformers 4.57.6)
 VENV_5X ?= .venv-5x
 TRANSFORMERS_5X ?= 5.23.0
+# DeepSpeed for the ZeRO-3 test (tests/test_materialised.py): its sdist builds against the installed torch,
+# so it is installed without build isolation (an isolated build would fetch another torch)
+DEEPSPEED ?= deepspeed==0.19.8
+install_deepspeed = $(1) -c "import deepspeed" 2>/dev/null || DS_BUILD_OPS=0 $(1) -m pip install -q --no-build-isolation "$(DEEPSPEED)"
 check_dirs := src tests benchmarks utils
 
-.PHONY: install test test-4 test-5 test-init-parity test-init-parity-stock style quality report docs benchmarks
+.PHONY: install deepspeed test test-4 test-5 test-init-parity test-init-parity-stock style quality report docs benchmarks
 
 install:
 	$(PYTHON) -m pip install -e ".[testing]"
@@ -19,7 +23,10 @@ install:
 # e.g. a TESTS selection with nothing in it) is not a failure.
 test: test-4 test-5
 
-test-4:
+deepspeed:
+	$(call install_deepspeed,$(PYTHON))
+
+test-4: deepspeed
 	$(PYTEST) -n $(WORKERS) --dist loadscope $(TESTS) || [ $$? -eq 5 ]
 
 test-5: $(VENV_5X)/installed
@@ -28,6 +35,7 @@ test-5: $(VENV_5X)/installed
 $(VENV_5X)/installed: pyproject.toml
 	python3 -m venv $(VENV_5X)
 	$(VENV_5X)/bin/python -m pip install -q -e ".[testing-torch]" "transformers==$(TRANSFORMERS_5X)"
+	$(call install_deepspeed,$(VENV_5X)/bin/python)
 	touch $@
 
 # the conformance suite alone, with our scheme applied

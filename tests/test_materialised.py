@@ -26,6 +26,7 @@ from init_parity.models.materialised import build_on, distributed_weights
 from init_parity.models.tiny_configs import tiny_config
 from init_parity.report.first_loss import first_loss_of
 from init_parity.scheme import scheme_for_model_type
+from tests.helpers import ON_TRANSFORMERS_5
 
 # (model type, config changes, class): T5 v1.1-shaped (untied head) and v1.0-shaped (tied), BART (tied,
 # padding rows)
@@ -83,18 +84,19 @@ class MaterialisedTest(unittest.TestCase):
 class DistributedTest(unittest.TestCase):
     """One ``torch.distributed.run`` launch of 2 CPU ranks per model."""
 
-    def check_distributed(self, path: str, label: str, reference_path: str) -> None:
+    def check_distributed(self, path: str, label: str, reference_path: str | None) -> None:
+        """``reference_path``: the single-process path that draws the same numbers (None: none does)."""
         _, model_type, changes, class_name = next(model for model in MODELS if model[0] == label)
         config = tiny_config(model_type, **changes)
-        seeds = _seeds(config, class_name, reference_path)
+        seeds = _seeds(config, class_name, reference_path or "meta")
         built = distributed_weights(path, class_name, config, seeds, nproc=2)
         assert_conforms(self, config, built.full)
         for seed in seeds:
-            # the same numbers as one process drawing from the same state of the generator
-            alone = weights("pt", build_on(reference_path, class_name, config, seed))
-            self.assertEqual(set(alone), set(built.full[seed]))
-            for name, value in alone.items():
-                np.testing.assert_array_equal(built.full[seed][name], value, err_msg=f"{name}, seed {seed}")
+            if reference_path is not None:  # the same numbers as one process drawing from the same states
+                alone = weights("pt", build_on(reference_path, class_name, config, seed))
+                self.assertEqual(set(alone), set(built.full[seed]))
+                for name, value in alone.items():
+                    np.testing.assert_array_equal(built.full[seed][name], value, err_msg=f"{name}, seed {seed}")
             # every rank drew its own part: no drawn tensor has the same numbers on both ranks
             first, second = built.shards[seed]
             for name in first:
@@ -113,7 +115,7 @@ class DistributedTest(unittest.TestCase):
 
     @parameterized.expand([("t5_untied",), ("bart",)])
     def test_fsdp2_shards_are_drawn_by_the_scheme(self, label: str) -> None:
-        self.check_distributed("fsdp2", label, reference_path="meta")
+        self.check_distributed("fsdp2", label, "meta")
 
     def test_zero3_partitions_are_drawn_by_the_scheme(self) -> None:
         if importlib.util.find_spec("deepspeed") is None:
@@ -121,4 +123,8 @@ class DistributedTest(unittest.TestCase):
                 "DeepSpeed is not installed (its sdist needs torch at build time): "
                 "DS_BUILD_OPS=0 pip install --no-build-isolation deepspeed, or make test-zero3"
             )
-        self.check_distributed("zero3", "t5_untied", reference_path="eager")
+        # transformers 4.x constructs the modules whole (their own draws move the generator on, as in an
+        # eager build). 5.x constructs them drawing nothing, as on meta, but draws the encoder's and the
+        # decoder's embedding apart before it ties them to `shared` (initialize_weights_zero3, then
+        # tie_weights): no single-process path draws from the same states of the generator
+        self.check_distributed("zero3", "t5_untied", reference_path=None if ON_TRANSFORMERS_5 else "eager")

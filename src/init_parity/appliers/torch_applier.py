@@ -404,12 +404,19 @@ def gathered(parameters: list[torch.nn.Parameter]) -> contextlib.AbstractContext
     ZeRO-3 (``deepspeed.zero.Init``, which transformers enters in ``from_config`` and
     ``from_pretrained`` under a ZeRO-3 ``HfDeepSpeedConfig``) holds an empty tensor: every rank
     gathers it, rank 0's draw is kept and partitioned again when the block ends, as transformers
-    does when it resizes embeddings. Any other parameter is whole already."""
-    if not any(hasattr(parameter, "ds_id") for parameter in parameters):
+    does when it resizes embeddings. A parameter gathered already (transformers 5.x initialises
+    ZeRO-3 models module by module, gathered, on rank 0) and any other parameter are whole."""
+    partitioned = [parameter for parameter in parameters if _partitioned(parameter)]
+    if not partitioned:
         return contextlib.nullcontext()
     import deepspeed
 
-    return deepspeed.zero.GatheredParameters(parameters, modifier_rank=0)
+    return deepspeed.zero.GatheredParameters(partitioned, modifier_rank=0)
+
+
+def _partitioned(parameter: torch.nn.Parameter) -> bool:
+    status = getattr(parameter, "ds_status", None)  # a ZeroParamStatus, for a ZeRO-3 parameter only
+    return status is not None and status.name != "AVAILABLE"
 
 
 def _initialise(

@@ -16,8 +16,9 @@ The paths (:data:`PATHS`):
 
 A build on meta draws nothing while the modules are constructed, so its draws start from another
 state of the generator than an eager build's: with one seed, ``meta``, ``accelerate`` and ``fsdp2``
-give the same numbers as each other, and ``zero3`` (whose modules are constructed whole, then
-partitioned) the same as ``eager``.
+give the same numbers as each other; ``zero3`` gives the numbers of ``eager`` on transformers 4.x
+(which constructs its modules whole, then partitions them) and of ``meta`` on 5.x (which constructs
+them under ``no_init_weights``, drawing nothing, and initialises them gathered on rank 0).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ MODES = ("stock", "scheme")
 
 
 def t5_config(size: str, model_type: str = "t5"):
-    """T5 v1.1 shapes (untied lm_head, gated-gelu), as in the t5-v1_1-small / -base configs, for
+    """T5 v1.1 shapes (untied lm_head, gated-gelu), as in the t5-v1_1-small / -base / -xl configs, for
     ``model_type`` (t5, mt5, umt5 ...). On transformers 5.x the stock config forces the tie: build it
     under the same :func:`mode_switch` as the model."""
     from transformers import AutoConfig
@@ -19,6 +19,7 @@ def t5_config(size: str, model_type: str = "t5"):
     shapes = {
         "small": dict(d_model=512, d_ff=1024, d_kv=64, num_heads=6, num_layers=8),
         "base": dict(d_model=768, d_ff=2048, d_kv=64, num_heads=12, num_layers=12),
+        "xl": dict(d_model=2048, d_ff=5120, d_kv=64, num_heads=32, num_layers=24),
     }[size]
     return AutoConfig.for_model(
         model_type,

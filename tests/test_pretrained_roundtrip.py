@@ -84,3 +84,23 @@ class PretrainedRoundTripTest(unittest.TestCase):
             self.assertNotIn("lm_head.weight", stock)
         else:  # stock 4.57.6 draws the untied head N(0, 1)
             self.assertAlmostEqual(float(stock["lm_head.weight"].std()), 1.0, delta=0.03)
+
+    def test_init_weights_after_loading_keeps_what_was_loaded(self):
+        """``from_pretrained`` builds the model empty (on meta): a later ``init_weights()`` must keep every
+        loaded tensor, the buffers the scheme sets when an empty build is materialised among them (BART's
+        ``final_logits_bias``, which the scheme gives 0: saved non-zero here)."""
+        import torch
+        import transformers
+
+        with tempfile.TemporaryDirectory() as path:
+            saved = build_model("pt", "BartForConditionalGeneration", tiny_config("bart"), seed=1)
+            with torch.no_grad():
+                saved.final_logits_bias.normal_()
+            saved.save_pretrained(path)
+            expected = weights("pt", saved)
+            model = transformers.BartForConditionalGeneration.from_pretrained(path)
+            model.init_weights()
+            found = weights("pt", model)
+        self.assertEqual(set(found), set(expected))
+        for name, array in expected.items():
+            np.testing.assert_array_equal(found[name], array, err_msg=name)

@@ -50,35 +50,45 @@ def forget_meta_initialisation(model: torch.nn.Module) -> None:
             module.__dict__.pop("_is_hf_initialized", None)
 
 
-def fill_constant_buffers(model: torch.nn.Module) -> None:
-    """Give each buffer of ``model`` to which the scheme gives a constant (BART's ``final_logits_bias``
-    0, BatchNorm's running statistics) that constant. Buffers are made in ``__init__``, never by
-    ``_init_weights``: after ``to_empty`` (which empties every buffer, on meta or not) nothing else sets
-    them. A buffer the model computes (a sinusoidal table) has no constant, and stays as it is."""
+def fill_constant_buffers(model: torch.nn.Module, modules: list[torch.nn.Module]) -> None:
+    """Give each buffer of ``modules`` (modules of ``model``) to which the scheme gives a constant
+    (BART's ``final_logits_bias`` 0, BatchNorm's running statistics) that constant. Buffers are made in
+    ``__init__``, never by ``_init_weights``: after ``to_empty`` (which empties every buffer, on meta or
+    not) nothing else sets them. A buffer the model computes (a sinusoidal table) has no constant, and
+    stays as it is."""
     resolver = resolver_for(model.config)
     if resolver is None:
         return
     scope = resolver.scope or scope_of(model)
-    for name, buffer in model.named_buffers():
-        resolved = resolver.drawn(scope + name)
-        if resolved is not None and resolved[1].kind == "constant" and buffer.is_floating_point():
-            with torch.no_grad():
-                fill_(buffer, resolved[1], None)
+    prefixes = {id(module): prefix for prefix, module in model.named_modules()}
+    for module in modules:
+        head = f"{prefixes[id(module)]}." if prefixes.get(id(module)) else ""
+        for local, buffer in module._buffers.items():
+            if buffer is None or not buffer.is_floating_point():
+                continue
+            resolved = resolver.drawn(scope + head + local)
+            if resolved is not None and resolved[1].kind == "constant":
+                with torch.no_grad():
+                    fill_(buffer, resolved[1], None)
 
 
 def init_weights_after_materialising(original: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap ``PreTrainedModel.init_weights`` (both transformers lines): see the module docstring. The
-    first call after a build on meta also sets the constant buffers (:func:`fill_constant_buffers`)."""
+    first call after a build on meta also sets the constant buffers of the modules it initialises
+    (:func:`fill_constant_buffers`): not those ``from_pretrained`` loaded, which it marked."""
 
     @functools.wraps(original)
     def init_weights(self: Any, *args: Any, **kwargs: Any) -> Any:
+        pending = []
+        if self.__dict__.pop(_BUILT_EMPTY, False):
+            pending = [module for module in self.modules() if not module.__dict__.get("_is_hf_initialized", False)]
         result = original(self, *args, **kwargs)
         if any(p.is_meta for p in self.parameters()):
             if resolver_for(self.config) is not None:
                 forget_meta_initialisation(self)
                 self.__dict__[_BUILT_EMPTY] = True
-        elif self.__dict__.pop(_BUILT_EMPTY, False):
-            fill_constant_buffers(self)
+        elif pending:
+            fill_constant_buffers(self, pending)
         return result
 
     return init_weights

@@ -31,6 +31,7 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 HERE = Path(__file__).resolve().parent
+VOCAB = 384  # pretrain_data.VOCAB: ByT5 ids
 # one thread per worker: the workers run side by side, one per core
 ONE_THREAD = {
     "OMP_NUM_THREADS": "1",
@@ -203,7 +204,7 @@ def merge(output: Path) -> dict:
         line = lines.setdefault(version, {key: part[key] for key in ("python", "corpus", "lengths", "settings")})
         line["job_seconds"] = line.get("job_seconds", 0.0) + part["seconds"]
         runs.extend({"transformers": version, **r} for r in part["runs"])
-    return {"lines": lines, "runs": runs}
+    return {"vocab": VOCAB, "lines": lines, "runs": runs}
 
 
 def plot(args) -> int:

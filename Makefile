@@ -8,7 +8,7 @@ VENV_5X ?= .venv-5x
 TRANSFORMERS_5X ?= 5.23.0
 check_dirs := src tests benchmarks utils
 
-.PHONY: install test test-4 test-5 test-init-parity test-init-parity-stock style quality report docs benchmarks
+.PHONY: install test test-4 test-5 test-init-parity test-init-parity-stock style quality report docs benchmarks pretrain
 
 install:
 	$(PYTHON) -m pip install -e ".[testing]"
@@ -63,3 +63,11 @@ benchmarks:
 	cd benchmarks && $(PYTHON) report_all.py
 	cd benchmarks && $(PYTHON) power.py
 	cd benchmarks && $(PYTHON) suite_time.py
+
+# span-corruption pretraining, stock against scheme, on transformers 4.57.6 (PyTorch, TensorFlow, Flax)
+# and, when $(VENV_5X) exists, 5.x (PyTorch); needs the [train] extra. Tens of minutes on 2 cores:
+# results, figures and tables in docs/training/ (docs/training.md)
+pretrain:
+	cd benchmarks && $(PYTHON) pretrain.py run --output ../pretrain-results $(if $(wildcard $(VENV_5X)/bin/python),--with ../$(VENV_5X)/bin/python)
+	mkdir -p docs/training && cp pretrain-results/pretrain.json docs/training/pretrain.json
+	cd benchmarks && $(PYTHON) pretrain.py plot --results ../docs/training/pretrain.json --figures ../docs/training

@@ -76,7 +76,11 @@ def job(args) -> int:
     import pretrain_data as data
     import pretrain_loop as loop
 
-    started = time.perf_counter()
+    target = Path(args.output) / "runs" / f"{transformers.__version__}-{args.framework}-{args.model}.json"
+    if target.exists():  # done by another runner on the same --output (delete runs/ to train again)
+        print(f"{transformers.__version__} {args.model} {args.framework}: {target.name} exists, skipped", flush=True)
+        return 0
+    started, started_at, cpu = time.perf_counter(), time.time(), time.process_time()
     settings = settings_of(args)
     corpus_folder = Path(args.output) / "corpus"
     path = data.write_corpus(corpus_folder)
@@ -116,8 +120,9 @@ def job(args) -> int:
         "settings": settings,
         "runs": runs,
         "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu,
+        "started_at": started_at,
     }
-    target = Path(args.output) / "runs" / f"{transformers.__version__}-{args.framework}-{args.model}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(out))
     return 0
@@ -149,7 +154,8 @@ def plan(args) -> list[tuple[str, str, str]]:
             if four and model in args.tf_flax_models.split(","):
                 jobs.extend([(python, "flax", model), (python, "tf", model)])
     weight = {"flax": 3, "tf": 2, "pt": 1}
-    return sorted(jobs, key=lambda j: -weight[j[1]])
+    jobs = sorted(jobs, key=lambda j: -weight[j[1]])
+    return jobs[::-1] if args.reverse else jobs
 
 
 def run(args) -> int:
@@ -187,6 +193,23 @@ def run(args) -> int:
     return max(codes, default=0)
 
 
+def merge_only(args) -> int:
+    """``pretrain.json`` from the job files already under ``--output``/runs (e.g. after two runners
+    shared the jobs); the wall time is that from the first job's start to the last job's end."""
+    output = Path(args.output)
+    merged = merge(output)
+    spans = [
+        (part.get("started_at", path.stat().st_mtime - part["seconds"]), path.stat().st_mtime)
+        for path in sorted((output / "runs").glob("*.json"))
+        for part in [json.loads(path.read_text())]
+    ]
+    merged["wall_seconds"] = max(end for _, end in spans) - min(start for start, _ in spans)
+    merged["workers"] = args.workers
+    (output / "pretrain.json").write_text(json.dumps(merged))
+    print(f"wrote {output / 'pretrain.json'}: {len(merged['runs'])} runs, {merged['wall_seconds']:.0f} s wall")
+    return 0
+
+
 def write_corpus_first(output: Path) -> None:
     """The corpus file before the workers start, so that they do not all write it at once."""
     import pretrain_data as data
@@ -203,6 +226,8 @@ def merge(output: Path) -> dict:
         version = part["transformers"]
         line = lines.setdefault(version, {key: part[key] for key in ("python", "corpus", "lengths", "settings")})
         line["job_seconds"] = line.get("job_seconds", 0.0) + part["seconds"]
+        if "cpu_seconds" in part:
+            line["job_cpu_seconds"] = line.get("job_cpu_seconds", 0.0) + part["cpu_seconds"]
         runs.extend({"transformers": version, **r} for r in part["runs"])
     return {"vocab": VOCAB, "lines": lines, "runs": runs}
 
@@ -241,13 +266,19 @@ def main() -> int:
     run_parser.add_argument("--models", default="t5-v1.1,t5-v1.0,bart")
     run_parser.add_argument("--tf-flax-models", default="t5-v1.1")
     run_parser.add_argument("--jobs", type=int, default=2)
+    run_parser.add_argument(
+        "--reverse", action="store_true", help="take the jobs last first: a second runner on the same --output"
+    )
     job_parser.add_argument("--framework", required=True)
     job_parser.add_argument("--model", required=True)
+    merge_parser = sub.add_parser("merge")
+    merge_parser.add_argument("--output", default="pretrain-results")
+    merge_parser.add_argument("--workers", type=int, default=2, help="worker processes the jobs ran on (recorded)")
     plot_parser = sub.add_parser("plot")
     plot_parser.add_argument("--results", default="pretrain-results/pretrain.json")
     plot_parser.add_argument("--figures", default=str(HERE.parent / "docs" / "training"))
     args = parser.parse_args()
-    return {"run": run, "job": job, "plot": plot}[args.command](args)
+    return {"run": run, "job": job, "merge": merge_only, "plot": plot}[args.command](args)
 
 
 if __name__ == "__main__":

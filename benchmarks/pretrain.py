@@ -233,12 +233,16 @@ def merge(output: Path) -> dict:
 
 
 def plot(args) -> int:
+    """The figures into ``--figures`` and the tables on stdout, as Markdown whose figure links are
+    relative to ``docs/`` (where docs/training.md reads them)."""
     from init_parity.report import training
 
     results = training.load(Path(args.results))
-    for path in training.draw(results, Path(args.figures)):
-        print(f"wrote {path}")
-    print(training.markdown(results, figure_folder=None))
+    figures = training.draw(results, Path(args.figures))
+    for path in figures.values():
+        print(f"wrote {path}", file=sys.stderr)
+    links = {line: os.path.relpath(path, HERE.parent / "docs") for line, path in figures.items()}
+    print(training.markdown(results, links))
     return 0
 
 

@@ -77,8 +77,14 @@ def job(args) -> int:
     import pretrain_loop as loop
 
     target = Path(args.output) / "runs" / f"{transformers.__version__}-{args.framework}-{args.model}.json"
-    if target.exists():  # done by another runner on the same --output (delete runs/ to train again)
-        print(f"{transformers.__version__} {args.model} {args.framework}: {target.name} exists, skipped", flush=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    claim = target.with_suffix(".running")
+    try:  # done or under way in another runner on the same --output (delete runs/ to train again)
+        if target.exists():
+            raise FileExistsError
+        claim.open("x").close()
+    except FileExistsError:
+        print(f"{transformers.__version__} {args.model} {args.framework}: {target.name} done or running, skipped")
         return 0
     started, started_at, cpu = time.perf_counter(), time.time(), time.process_time()
     settings = settings_of(args)
@@ -123,8 +129,8 @@ def job(args) -> int:
         "cpu_seconds": time.process_time() - cpu,
         "started_at": started_at,
     }
-    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(out))
+    claim.unlink()
     return 0
 
 

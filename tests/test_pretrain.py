@@ -81,6 +81,32 @@ class FrameworkComparisonTest(unittest.TestCase):
         never = training.Curves("4", "t5-v1.1", "pt", "stock", (0,), np.full((1, 100), 3.2), np.ones((1, 100)))
         self.assertIsNone(training.catch_up(never, scheme))
 
+    def test_report_train_writes_the_tables_and_one_figure_per_release_line(self):
+        from init_parity.report.command import load_training, write_training
+
+        rng = np.random.default_rng(0)
+        steps = np.arange(120)
+        runs = [
+            {"transformers": line, "model": "t5-v1.1", "framework": fw, "mode": mode, "seed": seed,
+             "loss": list(3 + (30 if mode == "stock" else 3) * np.exp(-steps / 20) + rng.normal(0, 0.05, 120)),
+             "grad_norm": list(np.ones(120))}
+            for line, frameworks in (("4.57.6", ("pt", "tf", "flax")), ("5.23.0", ("pt",)))
+            for fw in frameworks for mode in ("stock", "scheme") for seed in range(3)
+        ]  # fmt: skip
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "pretrain.json"
+            path.write_text(json.dumps({"runs": runs}))
+            written = write_training(load_training(str(path)), Path(folder), plots=True)
+            text = written.read_text()
+            files = sorted(p.name for p in Path(folder).iterdir())
+        self.assertEqual(files, ["pretrain-4.57.6.png", "pretrain-5.23.0.png", "pretrain.json", "training.md"])
+        for heading in ("## Loss", "## Stock against scheme", "## Across frameworks"):
+            self.assertIn(heading, text)
+        self.assertIn("(pretrain-4.57.6.png)", text)
+        # the frameworks of 4.57.6 are compared (one line per mode and window); 5.23.0 has one framework
+        self.assertEqual(text.count("| 4.57.6 | t5-v1.1 | scheme |"), len(training.windows(120)))
+        self.assertNotIn("| 5.23.0 | t5-v1.1 | scheme |", text)
+
     def test_report_train_rejects_a_file_without_runs_before_any_work(self):
         from init_parity.cli import EXIT_BAD_INPUT, main
 

@@ -31,7 +31,6 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 HERE = Path(__file__).resolve().parent
-VOCAB = 384  # pretrain_data.VOCAB: ByT5 ids
 # one thread per worker: the workers run side by side, one per core
 ONE_THREAD = {
     "OMP_NUM_THREADS": "1",
@@ -98,7 +97,7 @@ def job(args) -> int:
     runs = []
     for seed in settings["seeds"]:
         for mode in ("stock", "scheme"):  # alternating, so that a slower moment hits both modes
-            model = loop.build(args.model, args.framework, mode, shape, seed)
+            model = loop.build(args.model, args.framework, mode, shape, seed, data.VOCAB)
             parameters = _parameter_count(args.framework, model)
             result = loop.train(
                 args.framework, model, batches.inputs, batches.decoder_inputs, batches.targets, optimizer
@@ -226,6 +225,8 @@ def write_corpus_first(output: Path) -> None:
 def merge(output: Path) -> dict:
     """Every job's JSON under ``output/runs``: {"lines": {version: {corpus, settings, ...}}, "runs": [...]}
     with each run tagged by its transformers version."""
+    import pretrain_data as data
+
     lines, runs = {}, []
     for path in sorted((output / "runs").glob("*.json")):
         part = json.loads(path.read_text())
@@ -235,7 +236,7 @@ def merge(output: Path) -> dict:
         if "cpu_seconds" in part:
             line["job_cpu_seconds"] = line.get("job_cpu_seconds", 0.0) + part["cpu_seconds"]
         runs.extend({"transformers": version, **r} for r in part["runs"])
-    return {"vocab": VOCAB, "lines": lines, "runs": runs}
+    return {"vocab": data.VOCAB, "lines": lines, "runs": runs}
 
 
 def plot(args) -> int:

@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 
-VOCAB = 384
 CLASSES = {  # (model, framework) -> transformers class
     ("t5-v1.1", "pt"): "T5ForConditionalGeneration",
     ("t5-v1.1", "tf"): "TFT5ForConditionalGeneration",
@@ -58,9 +57,9 @@ class Optimizer:
         return self.peak * min(1.0, (update + 1) / self.warmup)
 
 
-def config_for(model: str, shape: Shape, vocab: int = VOCAB):
+def config_for(model: str, shape: Shape, vocab: int):
     """The config of ``model``: ``t5-v1.1`` (gated-gelu, untied lm_head), ``t5-v1.0`` (relu, tied:
-    the control) or ``bart``; byte-level ids (pad 0, eos 1), dropout off. Build it under the same
+    the control) or ``bart``; byte-level ids (pad 0, eos 1) in a vocabulary of ``vocab``, dropout off. Build it under the same
     scheme mode as the model: on transformers 5.x stock T5 configs force the tie."""
     from transformers import BartConfig, T5Config
 
@@ -102,13 +101,13 @@ def config_for(model: str, shape: Shape, vocab: int = VOCAB):
     )
 
 
-def build(model: str, framework: str, mode: str, shape: Shape, seed: int) -> Any:
+def build(model: str, framework: str, mode: str, shape: Shape, seed: int, vocab: int) -> Any:
     """A fresh ``model`` in ``framework``, drawn stock (``mode="stock"``) or by the scheme."""
     import init_parity
     from init_parity.models.build import build_model
 
     with init_parity.use_scheme(mode == "scheme"):
-        config = config_for(model, shape)
+        config = config_for(model, shape, vocab)
         return build_model(framework, CLASSES[model, framework], config, seed)
 
 

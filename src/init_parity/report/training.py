@@ -304,7 +304,7 @@ def draw(results: dict, folder: Path) -> dict[str, Path]:
     plt = _pyplot()
     folder.mkdir(parents=True, exist_ok=True)
     curves = group(results)
-    vocab = int(results.get("vocab", 384))
+    vocab = results.get("vocab")  # written by pretrain.py's merge
     written = {}
     for line in lines(curves):
         mine = [c for c in curves if c.line == line]
@@ -320,7 +320,8 @@ def draw(results: dict, folder: Path) -> dict[str, Path]:
                     continue
                 colour = COLOURS[framework] if c.mode == "scheme" else "0.35"
                 _band(ax, c, colour, "-" if c.mode == "scheme" else "--", c.mode)
-            ax.axhline(math.log(vocab), color="0.6", lw=0.8, ls=":", label=f"ln V = {math.log(vocab):.2f}")
+            if vocab:
+                ax.axhline(math.log(vocab), color="0.6", lw=0.8, ls=":", label=f"ln V = {math.log(vocab):.2f}")
             ax.set_title(f"{model}, {FRAMEWORK_TITLES[framework]}", fontsize=10)
             ax.set_yscale("log")
             ax.set_xlabel("step", fontsize=8)

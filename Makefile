@@ -12,7 +12,7 @@ DEEPSPEED ?= deepspeed==0.19.8
 install_deepspeed = $(1) -c "import deepspeed" 2>/dev/null || DS_BUILD_OPS=0 $(1) -m pip install -q --no-build-isolation "$(DEEPSPEED)"
 check_dirs := src tests benchmarks utils
 
-.PHONY: install deepspeed test test-4 test-5 test-init-parity test-init-parity-stock style quality report docs benchmarks
+.PHONY: install deepspeed test test-4 test-5 test-init-parity test-init-parity-stock style quality report docs benchmarks pretrain
 
 install:
 	$(PYTHON) -m pip install -e ".[testing]"
@@ -71,3 +71,11 @@ benchmarks:
 	cd benchmarks && $(PYTHON) report_all.py
 	cd benchmarks && $(PYTHON) power.py
 	cd benchmarks && $(PYTHON) suite_time.py
+
+# span-corruption pretraining, stock against scheme, on transformers 4.57.6 (PyTorch, TensorFlow, Flax)
+# and, when $(VENV_5X) exists, 5.x (PyTorch); needs the [train] extra. Tens of minutes on 2 cores:
+# results, figures and tables in docs/training/ (docs/training.md)
+pretrain:
+	cd benchmarks && $(PYTHON) pretrain.py run --output ../pretrain-results $(if $(wildcard $(VENV_5X)/bin/python),--with ../$(VENV_5X)/bin/python)
+	mkdir -p docs/training && cp pretrain-results/pretrain.json docs/training/pretrain.json
+	cd benchmarks && $(PYTHON) pretrain.py plot --results ../docs/training/pretrain.json --figures ../docs/training

@@ -102,6 +102,13 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--no-plots", action="store_true", help="write no PNG figures")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no list of the files written")
+    parser.add_argument(
+        "--train",
+        metavar="RESULTS.json",
+        default=None,
+        help="also write the pretraining benchmark's figure and tables (training.md) to --output, from the "
+        "pretrain.json that benchmarks/pretrain.py wrote (nothing is trained here)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -231,6 +238,28 @@ def prepare_output(output: Path) -> None:
         ) from None
 
 
+def load_training(path: str | None) -> dict | None:
+    """``--train``: the saved pretraining results, checked before any work (bad input: exit 2)."""
+    if path is None:
+        return None
+    from . import training
+
+    try:
+        return training.load(Path(path))
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+
+
+def write_training(results: dict, output: Path, plots: bool) -> Path:
+    """``training.md`` in ``output``, with the figures beside it when matplotlib is there."""
+    from . import plots as plotting
+    from . import training
+
+    figures = training.draw(results, output) if plots and plotting.available() else {}
+    links = {line: path.name for line, path in figures.items()}
+    return _write(output / "training.md", training.markdown(results, links))
+
+
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
@@ -245,7 +274,8 @@ def run(args: argparse.Namespace) -> int:
     judged = ("scheme",) if args.mode == "both" else modes
     files = [fmt for fmt in formats if fmt in FILES]
     output = Path(args.output)
-    if files:
+    trained = load_training(args.train)
+    if files or trained is not None:
         prepare_output(output)
 
     from . import quiet
@@ -343,6 +373,8 @@ def run(args: argparse.Namespace) -> int:
         print()
     for family in report.families:
         print(summary_line(family))
+    if trained is not None:
+        written.append(write_training(trained, output, plots=not args.no_plots))
     if not args.quiet:
         for path in written:
             print(f"wrote {path}")

@@ -104,6 +104,11 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--no-plots", action="store_true", help="write no PNG figures")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no list of the files written")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="the terminal shows the test results behind each verdict (folded in the HTML and Markdown)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -367,7 +372,7 @@ def run(args: argparse.Namespace) -> int:
     if "terminal" in formats:
         from .tables import terminal, use_colour
 
-        print(terminal(report, colour=use_colour()))
+        print(terminal(report, colour=use_colour(), verbose=args.verbose))
         print()
     for family in report.families:
         print(summary_line(family))

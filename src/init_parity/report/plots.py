@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..naming import FRAMEWORK_TITLES
+from ..naming import FRAMEWORKS as FRAMEWORKS_ORDER
 from .collect import FamilyReport, Report, reference_std, role_status, std_ratio
 
 COLOURS = {"pt": "#ee4c2c", "tf": "#1f77b4", "flax": "#2ca02c"}
@@ -30,7 +31,7 @@ HEATMAP_MAX_ROLE_ROWS = 60
 """Above this many roles (``--models all`` has hundreds), the heat map has a row per model type."""
 DPI = 90
 _SMALL_TICKS = {"xtick.labelsize": 8, "ytick.labelsize": 8}
-_PP_LABELS = 3  # per corner of a PP plot: labels of drifting curves (curves drawn alike share one)
+_PP_LABELS = 4  # per corner of a PP plot: labels of drifting curves (curves drawn alike share one)
 _PP_SAME_RATIO = 1.1  # drifting curves whose std ratios are within this factor are drawn alike: one label
 MAX_FEATURED_ROLES = 4
 """Roles drawn as histograms per figure: one per kind of drift. Each is a matplotlib axes per mode,
@@ -267,20 +268,25 @@ def _pp(ax, family: FamilyReport, mode: str, roles: list[str]) -> None:
 
 
 def _pp_label_groups(marks: list[tuple]) -> list[tuple[float, float, list[str], list[str]]]:
-    """Drifting curves grouped by their std ratio to the reference, in steps of
-    :data:`_PP_SAME_RATIO`: curves of one kind of drift (TensorFlow's q, k and v, all 0.71 of the
-    scheme) lie on each other and share one label. Each group: the widest gap of its first curve,
-    its frameworks and its roles, in the order met."""
-    groups: dict[object, tuple[float, float, list[str], list[str]]] = {}
-    for index, (x, y, role, fw, ratio) in enumerate(marks):
-        finite = math.isfinite(ratio) and ratio > 0
-        key = round(math.log(ratio) / math.log(_PP_SAME_RATIO)) if finite else ("apart", index)
-        _, _, frameworks, roles = groups.setdefault(key, (x, y, [], []))
-        if fw not in frameworks:
-            frameworks.append(fw)
-        if role not in roles:
-            roles.append(role)
-    return list(groups.values())
+    """Drifting curves grouped by their std ratio to the reference: sorted by it, a curve joins the
+    group before it while its ratio is within :data:`_PP_SAME_RATIO` of that group's first. Curves of
+    one kind of drift (TensorFlow's q, k and v, all 0.71 of the scheme) lie on each other and share
+    one label. Each group: the widest gap of its curve met first, its frameworks and its roles."""
+    finite = [mark for mark in marks if math.isfinite(mark[4]) and mark[4] > 0]
+    groups: list[list] = []  # [anchor log ratio, first index, x, y, frameworks, roles]
+    for index, (x, y, role, fw, ratio) in sorted(enumerate(finite), key=lambda item: item[1][4]):
+        if not groups or math.log(ratio) - groups[-1][0] > math.log(_PP_SAME_RATIO):
+            groups.append([math.log(ratio), index, x, y, [], []])
+        group = groups[-1]
+        if index < group[1]:
+            group[1:4] = [index, x, y]
+        if fw not in group[4]:
+            group[4].append(fw)
+        if role not in group[5]:
+            group[5].append(role)
+    ordered = sorted(groups, key=lambda group: group[1])
+    apart = [(x, y, [fw], [role]) for x, y, role, fw, ratio in marks if not (math.isfinite(ratio) and ratio > 0)]
+    return [(x, y, [fw for fw in FRAMEWORKS_ORDER if fw in fws], roles) for _, _, x, y, fws, roles in ordered] + apart
 
 
 def _pp_labels(ax, marks: list[tuple]) -> None:
@@ -297,7 +303,7 @@ def _pp_labels(ax, marks: list[tuple]) -> None:
                 f" +{len(roles) - 2}" if len(roles) > 2 else ""
             )
             colour = COLOURS.get(frameworks[0], "black") if len(frameworks) == 1 else "black"
-            text = f"{'/'.join(FRAMEWORK_TITLES.get(fw, fw) for fw in frameworks)}: {names}"
+            text = f"{'/'.join(frameworks)}: {names}"
             step = 0.085 * index
             ax.annotate(
                 text,
@@ -317,7 +323,7 @@ def _pp_labels(ax, marks: list[tuple]) -> None:
             ax.text(
                 0.03 if above else 0.97,
                 0.97 - 0.085 * _PP_LABELS if above else 0.03 + 0.085 * _PP_LABELS,
-                f"+{more} more drifting",
+                f"+{more} more drifting: see the std panel",
                 transform=ax.transAxes,
                 ha="left" if above else "right",
                 va="top" if above else "bottom",
@@ -428,9 +434,8 @@ def family_figure(family: FamilyReport, path: Path) -> Path | None:
             shown = f"histograms of {len(featured)} of the {drifting} drifting roles ({counts}), one per kind of drift"
         else:
             shown = f"histograms of the {drifting} drifting role{'s' if drifting > 1 else ''} ({counts})"
-        titles = {"stock": "stock transformers", "scheme": "with the scheme"}
         fig.suptitle(
-            f"{family.model_type} · {' vs '.join(titles.get(mode, mode) for mode in modes)}: fresh weights; {shown}",
+            f"{family.model_type} · {' vs '.join(modes)}: {shown}",
             x=0.01,
             ha="left",
             fontsize=13,

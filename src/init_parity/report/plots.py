@@ -25,6 +25,7 @@ COLOURS = {"pt": "#ee4c2c", "tf": "#1f77b4", "flax": "#2ca02c"}
 # frameworks that agree draw on top of each other: the later ones thinner and dashed, so all show
 STYLES = {"pt": ("-", 2.2), "tf": ("-", 1.6), "flax": ((0, (3, 2)), 1.4)}
 _QUANTILES = np.linspace(0.002, 0.998, 199)
+_LEFT_HALF = _QUANTILES < 0.5
 _QUANTILE_ELEMENTS = 20_000
 HEATMAP_EXTENT = 2.0
 HEATMAP_MAX_ROLE_ROWS = 60
@@ -248,7 +249,9 @@ def _pp(ax, family: FamilyReport, mode: str, roles: list[str]) -> None:
                 alpha=1.0 if drifting else 0.35,
             )
             if drifting:
-                widest = int(np.argmax(np.abs(curve - _QUANTILES)))
+                # on the left half: a curve too narrow lies above the diagonal there, one too wide below,
+                # which decides its label's corner (a scale drift is symmetric: the right half mirrors it)
+                widest = int(np.argmax(np.abs(curve - _QUANTILES)[_LEFT_HALF]))
                 ratio = std_ratio(family, mode, role, fw)
                 marks.append((float(_QUANTILES[widest]), float(curve[widest]), role, fw, ratio))
     ax.plot([0, 1], [0, 1], color="black", linestyle="--", linewidth=1.0)
@@ -299,9 +302,8 @@ def _pp_labels(ax, marks: list[tuple]) -> None:
         corners[group[1] >= group[0]].append(group)
     for above, groups in corners.items():
         for index, (x, y, frameworks, roles) in enumerate(groups[:_PP_LABELS]):
-            names = ", ".join(_short(role, 24) for role in roles[:2]) + (
-                f" +{len(roles) - 2}" if len(roles) > 2 else ""
-            )
+            # short enough to stay on its side of the centre, which curves too wide or too narrow cross
+            names = _short(roles[0], 22) + (f" +{len(roles) - 1}" if len(roles) > 1 else "")
             colour = COLOURS.get(frameworks[0], "black") if len(frameworks) == 1 else "black"
             text = f"{'/'.join(frameworks)}: {names}"
             step = 0.085 * index
@@ -312,7 +314,7 @@ def _pp_labels(ax, marks: list[tuple]) -> None:
                 textcoords="axes fraction",
                 ha="left" if above else "right",
                 va="top" if above else "bottom",
-                fontsize=7.5,
+                fontsize=7,
                 color=colour,
                 bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": colour, "linewidth": 0.6},
                 arrowprops={"arrowstyle": "-", "color": colour, "linewidth": 0.6, "shrinkA": 0, "shrinkB": 1},

@@ -63,3 +63,7 @@ benchmarks:
 	cd benchmarks && $(PYTHON) report_all.py
 	cd benchmarks && $(PYTHON) power.py
 	cd benchmarks && $(PYTHON) suite_time.py
+
+# before (1c46c59) / after screenshots of the report and the terminal for --models t5,bart, into docs/example/screenshots
+screenshots:
+	PYTHON=$(PYTHON) docs/example/regenerate.sh

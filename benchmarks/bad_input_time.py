@@ -21,10 +21,6 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 
 CASES = {  # name -> (arguments, extra environment)
     "--models T55 (unknown)": (["--models", "T55"], {}),
-    "--models T5 (any case: accepted, so the run is stopped by the next input)": (
-        ["--models", "T5", "--format", "pdf"],
-        {},
-    ),
     "--models t5,,bart (empty item)": (["--models", "t5,,bart"], {}),
     "--models gpt2 (not encoder-decoder)": (["--models", "gpt2"], {}),
     "INIT_PARITY=banana": (["--models", "t5"], {"INIT_PARITY": "banana"}),

@@ -39,11 +39,16 @@ class ModeAnswer:
     drifts: tuple[Drift, ...]
 
 
+def split_labels(labels: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """A role's drifting labels: the frameworks off the scheme (``tf``), and the pairs that differ (``pt~tf``)."""
+    return [label for label in labels if "~" not in label], [label for label in labels if "~" in label]
+
+
 def _frameworks(labels: tuple[str, ...]) -> list[str]:
     """The frameworks a role's labels find drifting: those off the scheme, else the members of the
     pairs that differ (without a scheme), in the order pt, tf, flax."""
-    singles = [label for label in labels if "~" not in label]
-    named = singles or [member for label in labels for member in label.split("~")]
+    singles, pairs = split_labels(labels)
+    named = singles or [member for label in pairs for member in label.split("~")]
     return [fw for fw in FRAMEWORKS if fw in named]
 
 
@@ -55,8 +60,7 @@ def _tests(result: ModeResult, role: str, labels) -> list[str]:
 def _role_drift(result: ModeResult, role: str) -> Drift:
     status = role_status(result.check, role)
     summary = result.roles.get(role)
-    singles = [label for label in status.labels if "~" not in label]
-    pairs = [label for label in status.labels if "~" in label]
+    singles, pairs = split_labels(status.labels)
     measured = tuple((fw, measured_text(summary, fw)) for fw in _frameworks(status.labels))
     expected = summary.expected if summary is not None else None
     if singles:
@@ -85,8 +89,7 @@ def _first_loss(result: ModeResult, what: str) -> Drift:
     )
     ideals = {loss.ideal for loss in result.first_loss.values()}
     expected = f"ln(V) = {ideals.pop():.2f}" if len(ideals) == 1 else "ln(V)"
-    singles = [label for label in status.labels if "~" not in label]
-    pairs = [label for label in status.labels if "~" in label]
+    singles, pairs = split_labels(status.labels)
     how = ["above the scheme's bound, ln(V) + margin"] if singles else []
     how += [f"differs: {', '.join(pairs)}"] if pairs else []
     return Drift(what, measured, expected, "; ".join(how))

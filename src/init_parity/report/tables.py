@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from ..naming import FRAMEWORK_TITLES
 from ..stats import FAMILY_WISE_ALPHA, describe_result
-from .answer import answers, measured_words
+from .answer import answers, measured_words, split_labels
 from .collect import INDEPENDENCE, FamilyReport, Report, expected_text, measured_text, role_status, summary_line
 
 _COLOURS = {"drift": "\033[31m", "ok": "\033[32m", "low n": "\033[33m", "error": "\033[31m"}
@@ -97,8 +97,7 @@ def findings(family: FamilyReport, details: bool = True) -> list[str]:
                     example = f"; e.g. {rejected[0].detail}" if rejected else ""
                     lines.append(f"{mode}: {framework} tensors not independent ({what}){example}")
                 continue
-            against = [label for label in status.labels if "~" not in label]
-            pairs = [label for label in status.labels if "~" in label]
+            against, pairs = split_labels(status.labels)
             what = []
             if against:
                 what.append(f"{', '.join(against)} off the scheme")

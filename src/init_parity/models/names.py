@@ -6,10 +6,11 @@ Two lists, both cheap:
 * every model type of the installed transformers: the keys of its ``CONFIG_MAPPING_NAMES``, read
   from the syntax tree of the files that define it (``models/auto/configuration_auto.py``, and on
   the 5.x line ``models/auto/auto_mappings.py``), not executed;
-* the model types a scheme covers, which are encoder-decoder ones (``tests/test_model_names.py``
-  checks it against discovery). A model type of transformers without a scheme (deprecated ``deta``
-  on 4.57.6, types new in 5.x, or ``gpt2``) takes its default config to tell: transformers is
-  imported for it (seconds), still before any output is written.
+* the encoder-decoder ones: the model types a scheme covers, and for each supported release those
+  no scheme covers (:data:`WITHOUT_SCHEME`); ``tests/test_report_arguments.py`` checks the two
+  against discovery, which builds every default config. On another release a model type of
+  transformers without a scheme takes its default config to tell: transformers is imported for it
+  (seconds), still before any output is written.
 """
 
 from __future__ import annotations
@@ -21,10 +22,24 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..targets import transformers_version
+from ..targets import supported_release, transformers_version
 
 _MAPPING = "CONFIG_MAPPING_NAMES"
 _FILES = ("configuration_auto.py", "auto_mappings.py")  # where each line defines and extends it
+
+
+WITHOUT_SCHEME = {
+    "4.57.6": ("deta",),
+    "5.23.x": (
+        "canary", "canary_decoder", "cohere_asr", "deimv2", "dia_decoder", "moonshine_streaming", "musicgen",
+        "musicgen_melody", "nemotron3_5_asr", "nemotron_asr_streaming", "parakeet_rnnt", "parakeet_tdt",
+        "pp_doclayout_v2", "pp_doclayout_v3", "pp_doclayout_v4", "pp_formulanet", "pp_formulanet_text", "rag",
+        "t5gemma2",
+    ),
+}  # fmt: skip
+"""Per supported release (:data:`~init_parity.targets.SUPPORTED_TRANSFORMERS`), the encoder-decoder
+model types that no scheme covers, as discovery finds them (their default config says
+``is_encoder_decoder``): with the types a scheme covers, every encoder-decoder type of the release."""
 
 
 class UnknownModelType(ValueError):
@@ -91,16 +106,21 @@ class Names:
 
     version: str | None
     every: frozenset[str] | None  # every model type of transformers; None: unknown
-    encoder_decoder: tuple[str, ...]  # certainly encoder-decoder: a scheme covers them (and transformers has them)
+    encoder_decoder: tuple[str, ...]  # certainly encoder-decoder: with a scheme, or in WITHOUT_SCHEME
+    complete: bool  # whether ``encoder_decoder`` is every one (a release WITHOUT_SCHEME records)
 
     @classmethod
     def installed(cls) -> Names:
+        version = transformers_version()
         every = transformers_model_types()
-        schemes = scheme_model_types()
-        return cls(transformers_version(), every, tuple(sorted(schemes & every if every is not None else schemes)))
+        release = supported_release(version)
+        known = scheme_model_types() | set(WITHOUT_SCHEME.get(release, ()))
+        found = tuple(sorted(known & every if every is not None else known))
+        return cls(version, every, found, release in WITHOUT_SCHEME and every is not None)
 
     def _known(self) -> str:
-        return f"Encoder-decoder model types with a scheme: {', '.join(self.encoder_decoder)}"
+        what = "Encoder-decoder model types" if self.complete else "Encoder-decoder model types with a scheme"
+        return f"{what}: {', '.join(self.encoder_decoder)}"
 
     def _suggest(self, name: str, any_type: bool = True) -> str:
         """``did you mean t5? `` for the closest names: encoder-decoder ones first, then (``any_type``)
@@ -118,14 +138,17 @@ class Names:
 
     def resolve(self, name: str, composites: dict[str, str]) -> str:
         """``name`` as transformers spells the model type (case aside: ``T5`` -> ``t5``), or
-        :class:`UnknownModelType` naming the likely fix and the encoder-decoder model types. A
-        model type of transformers without a scheme is returned as it is: whether it is an
-        encoder-decoder takes its default config (:meth:`certain` says False)."""
+        :class:`UnknownModelType` naming the likely fix and the encoder-decoder model types. On a
+        release :data:`WITHOUT_SCHEME` does not record, a model type of transformers without a
+        scheme is returned as it is: whether it is an encoder-decoder takes its default config
+        (:meth:`certain` says False)."""
         spelled = {t.lower(): t for t in (self.every or ())} | {t.lower(): t for t in self.encoder_decoder}
         model_type = spelled.get(name.lower())
         if model_type in composites:
             raise UnknownModelType(f"{model_type!r} is a {composites[model_type]}; check the models it is made of")
         if model_type is not None:
+            if self.complete and model_type not in self.encoder_decoder:
+                raise UnknownModelType(self.not_encoder_decoder(model_type))
             return model_type
         if self.every is None:
             return name  # nothing to check against here: discovery will

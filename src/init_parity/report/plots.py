@@ -288,6 +288,9 @@ def _pp_label_groups(marks: list[tuple]) -> list[tuple[float, float, list[str], 
         if role not in group[5]:
             group[5].append(role)
     ordered = sorted(groups, key=lambda group: group[1])
+    met = {role: index for index, (_, _, role, _, _) in reversed(list(enumerate(finite)))}
+    for group in ordered:  # roles in the order drawn (the scheme's), so a label names the first
+        group[5].sort(key=met.__getitem__)
     apart = [(x, y, [fw], [role]) for x, y, role, fw, ratio in marks if not (math.isfinite(ratio) and ratio > 0)]
     return [(x, y, [fw for fw in FRAMEWORKS_ORDER if fw in fws], roles) for _, _, x, y, fws, roles in ordered] + apart
 
@@ -303,7 +306,7 @@ def _pp_labels(ax, marks: list[tuple]) -> None:
     for above, groups in corners.items():
         for index, (x, y, frameworks, roles) in enumerate(groups[:_PP_LABELS]):
             # short enough to stay on its side of the centre, which curves too wide or too narrow cross
-            names = _short(roles[0], 22) + (f" +{len(roles) - 1}" if len(roles) > 1 else "")
+            names = _short(roles[0], 26) + (f" +{len(roles) - 1}" if len(roles) > 1 else "")
             colour = COLOURS.get(frameworks[0], "black") if len(frameworks) == 1 else "black"
             text = f"{'/'.join(frameworks)}: {names}"
             step = 0.085 * index

@@ -299,7 +299,7 @@ def markdown(report: Report, images: dict[str, list[str]] | None = None, heatmap
                 lines += ["", markdown_table(["drifts", "measured", "scheme", "found by"], rows)]
             lines.append("")
         header, rows, _ = family_rows(family, markdown=True)
-        lines += ["", markdown_table(header, rows), ""]
+        lines += [markdown_table(header, rows), ""]
         notes = findings(family)
         if notes:
             lines += [f"<details><summary>The test results behind the verdicts ({len(notes)} lines)</summary>", ""]

@@ -79,3 +79,7 @@ pretrain:
 	cd benchmarks && $(PYTHON) pretrain.py run --output ../pretrain-results $(if $(wildcard $(VENV_5X)/bin/python),--with ../$(VENV_5X)/bin/python)
 	mkdir -p docs/training && cp pretrain-results/pretrain.json docs/training/pretrain.json
 	cd benchmarks && $(PYTHON) pretrain.py plot --results ../docs/training/pretrain.json --figures ../docs/training
+
+# before (1c46c59) / after screenshots of the report and the terminal for --models t5,bart, into docs/example/screenshots
+screenshots:
+	PYTHON=$(PYTHON) docs/example/regenerate.sh

@@ -7,9 +7,48 @@ from __future__ import annotations
 import math
 import unittest
 
+import numpy as np
+
 from init_parity.frameworks import installed
 from init_parity.report import plots
-from init_parity.report.collect import MODES, Report, collect, plan
+from init_parity.report.collect import MODES, Report, collect, plan, summary_line
+
+
+def assert_pp_labels_readable(test: unittest.TestCase, family) -> None:
+    """Draws ``family``'s stock PP plot and checks, in display coordinates, that each label of a
+    drifting curve lies inside the panel, apart from the other labels, and that no point of a curve
+    falls inside a label (the thin lines joining a label to its curve are not curves)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    fig, ax = plt.subplots(figsize=(18 / 3.6, 4.6))  # about a PP panel of the family figure
+    try:
+        plots._pp(ax, family, "stock", plots.drawn_roles(family, "stock"))
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        # a label's framed box (an annotation's own extent would take in the line to its curve)
+        labels = [
+            text.get_bbox_patch().get_window_extent(renderer) if text.get_bbox_patch() else
+            Text.get_window_extent(text, renderer)
+            for text in ax.texts
+        ]  # fmt: skip
+        test.assertGreater(len(labels), 0, "a drifting curve is labelled")
+        panel = ax.get_window_extent(renderer)
+        for index, box in enumerate(labels):
+            test.assertTrue(panel.contains(box.x0, box.y0) and panel.contains(box.x1, box.y1), ax.texts[index])
+            for other in labels[index + 1 :]:
+                test.assertFalse(box.overlaps(other), f"{ax.texts[index].get_text()} overlaps another label")
+            for line in ax.lines:  # the curves, and last the diagonal (its two ends, filled in)
+                xy = line.get_xydata()
+                if len(xy) == 2:
+                    xy = xy[0] + np.linspace(0, 1, 201)[:, None] * (xy[1] - xy[0])
+                hidden = box.count_contains(ax.transData.transform(xy))
+                test.assertEqual(hidden, 0, f"{ax.texts[index].get_text()} hides {hidden} points of a curve")
+    finally:
+        plt.close(fig)
 
 
 class ReportFiguresTest(unittest.TestCase):
@@ -28,6 +67,19 @@ class ReportFiguresTest(unittest.TestCase):
         self.assertEqual(len(set(kinds)), len(kinds), "two histograms of one kind of drift")
         stock_drifts = set(self.family.modes["stock"].drifting_roles())
         self.assertTrue(set(featured) <= stock_drifts, "only roles that drift (here: in stock) are featured")
+
+    def test_the_figure_counts_the_drifting_roles_the_summary_counts(self):
+        # the summary's "drifts in N of M roles" and the figure's "of the N drifting roles" are one count:
+        # parameter roles, without independence or the first loss (stock T5's first loss drifts too)
+        featured, drifting = plots.featured_roles(self.family, plots.drawn_roles(self.family, "stock"))
+        roles, others = self.family.modes["stock"].drifts()
+        self.assertIn("first loss", others)
+        self.assertNotIn("first loss", roles)
+        self.assertEqual(drifting, len(roles))
+        self.assertIn(f"stock drifts in {drifting} of ", summary_line(self.family))
+
+    def test_pp_labels_overlap_neither_each_other_nor_the_curves(self):
+        assert_pp_labels_readable(self, self.family)
 
     def test_the_model_type_row_shows_the_drifting_head(self):
         columns = [(mode, "pt") for mode in MODES]
@@ -70,3 +122,4 @@ class KindsOfDriftTest(unittest.TestCase):
         # the conv layers come first and drift as the projections do (TensorFlow's uniform, too wide): one histogram
         self.assertIn("conv", featured)
         self.assertNotIn("attention.q", featured)
+        assert_pp_labels_readable(self, family)

@@ -103,8 +103,8 @@ class ReportWorkersTest(unittest.TestCase):
                  "--output", str(folder), "--no-plots", "--quiet", "--workers", "2"]
             )  # fmt: skip
         self.assertEqual(code, 0, out.getvalue())
-        self.assertIn("t5: scheme 0 drift", out.getvalue())
-        self.assertIn("bart: scheme 0 drift", out.getvalue())
+        self.assertIn("t5: scheme conforms", out.getvalue())
+        self.assertIn("bart: scheme conforms", out.getvalue())
         self.assertIn("2 worker processes", out.getvalue())
         self.assertEqual(sorted(os.listdir(folder)), ["report.json"])
 

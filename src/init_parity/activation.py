@@ -19,7 +19,8 @@ from types import ModuleType
 from typing import Any
 
 ENV_SWITCH = "INIT_PARITY"
-_OFF_VALUES = {"0", "false", "off", "no"}
+ON_VALUES = ("1", "true", "on", "yes")
+OFF_VALUES = ("0", "false", "off", "no")
 
 _lock = threading.RLock()
 _enabled = False
@@ -27,9 +28,34 @@ _patched: dict[tuple[type, str], Any] = {}  # (class, method) -> upstream functi
 _version_warned = False
 
 
+class UnknownSwitch(ValueError):
+    """``INIT_PARITY`` holds a value that is neither an on nor an off spelling."""
+
+
+def env_switch() -> bool:
+    """``INIT_PARITY`` read: True when unset, empty or one of :data:`ON_VALUES`, False for one of
+    :data:`OFF_VALUES` (any case, spaces ignored); any other value is :class:`UnknownSwitch`, whose
+    message names the accepted spellings."""
+    value = os.environ.get(ENV_SWITCH, "").strip().lower()
+    if value in ("", *ON_VALUES):
+        return True
+    if value in OFF_VALUES:
+        return False
+    raise UnknownSwitch(
+        f"{ENV_SWITCH}={os.environ[ENV_SWITCH]!r} is neither on ({', '.join(ON_VALUES)}) nor off "
+        f"({', '.join(OFF_VALUES)}): set one of these, or unset it (on)"
+    )
+
+
 def env_allows() -> bool:
-    """False when ``INIT_PARITY`` is set to 0 / false / off / no."""
-    return os.environ.get(ENV_SWITCH, "1").strip().lower() not in _OFF_VALUES
+    """Whether ``INIT_PARITY`` lets the scheme on at start-up: :func:`env_switch`, where an unknown
+    value leaves it on (the installed default) with a warning, since a ``.pth`` file must not stop
+    the interpreter; ``init-parity`` rejects such a value outright (exit 2)."""
+    try:
+        return env_switch()
+    except UnknownSwitch as error:
+        warnings.warn(f"{error}; the scheme stays on", RuntimeWarning, stacklevel=2)
+        return True
 
 
 def is_enabled() -> bool:

@@ -33,12 +33,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_switch() -> None:
+    """An ``INIT_PARITY`` that is neither on nor off is bad input here, before any work (at start-up
+    the ``.pth`` hook only warns: it must not stop the interpreter)."""
+    from .activation import UnknownSwitch, env_switch
+
+    try:
+        env_switch()
+    except UnknownSwitch as error:
+        raise BadInput(str(error)) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models are built from configs: never reach the hub
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_switch()
         return int(args.func(args))
     except BadInput as error:
         print(f"init-parity: error: {error}", file=sys.stderr)

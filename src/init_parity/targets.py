@@ -46,15 +46,20 @@ def transformers_version() -> str | None:
         return None
 
 
-def is_supported(version: str | None) -> bool:
-    """Whether ``version`` is one that :data:`SUPPORTED_TRANSFORMERS` names."""
+def supported_release(version: str | None) -> str | None:
+    """The entry of :data:`SUPPORTED_TRANSFORMERS` that ``version`` matches ("5.23.x" for 5.23.1), or None."""
     if not version:
-        return False
+        return None
     for supported in SUPPORTED_TRANSFORMERS:
         pattern = re.escape(supported).replace(r"\.x", r"\.\d+")
         if re.fullmatch(pattern, version):
-            return True
-    return False
+            return supported
+    return None
+
+
+def is_supported(version: str | None) -> bool:
+    """Whether ``version`` is one that :data:`SUPPORTED_TRANSFORMERS` names."""
+    return supported_release(version) is not None
 
 
 def major(version: str | None) -> str:

@@ -131,16 +131,21 @@ def discover(frameworks: tuple[str, ...] | None = None) -> tuple[ModelFamily, ..
     return tuple(_family(model_type, frameworks) for model_type in encoder_decoder_model_types())
 
 
+def is_encoder_decoder(model_type: str) -> bool:
+    """Whether ``model_type`` is one of transformers' and its default config an encoder-decoder:
+    builds that config alone."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
+
+    with _reading_default_configs():
+        return model_type in CONFIG_MAPPING_NAMES and _is_encoder_decoder(model_type)
+
+
 @functools.cache
 def family(model_type: str, frameworks: tuple[str, ...] | None = None) -> ModelFamily:
     """``model_type`` with its class in each of ``frameworks`` (default: the installed ones). Only its
     own default config is built (:func:`discover` builds every model type's, seconds of work); a
     model type that is not an encoder-decoder is a KeyError listing the ones that are."""
-    from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
-
-    with _reading_default_configs():
-        known = model_type in CONFIG_MAPPING_NAMES and _is_encoder_decoder(model_type)
-    if not known:
+    if not is_encoder_decoder(model_type):
         names = ", ".join(encoder_decoder_model_types())
         raise KeyError(f"{model_type!r} is not an encoder-decoder model type of this transformers. Known: {names}")
     return _family(model_type, frameworks or installed())

@@ -39,6 +39,7 @@ class RoleSummary:
     n: dict[str, int]
     std: dict[str, float]
     varies: bool  # some framework's sample is not constant
+    mean: dict[str, float] = field(default_factory=dict)  # what a constant role shows: the value set
 
     @classmethod
     def of(cls, role_check) -> RoleSummary:
@@ -48,6 +49,7 @@ class RoleSummary:
             n={fw: role_check.n(fw) for fw in frameworks},
             std={fw: role_check.std(fw) for fw in frameworks},
             varies=any(sample.size and np.ptp(sample) > 0 for sample in role_check.samples.values()),
+            mean={fw: role_check.mean(fw) for fw in frameworks},
         )
 
 
@@ -70,7 +72,17 @@ class ModeResult:
         return self.error is None and self.check is not None and self.check.passed
 
     def drifting_roles(self) -> list[str]:
+        """Every label's role with a rejected test: parameter roles and the checks that are not one
+        (independence, ties, first loss), sorted."""
         return sorted(self.check.drifting_roles()) if self.check is not None else []
+
+    def drifts(self) -> tuple[list[str], list[str]]:
+        """What drifts, as the summary and the figures count it: the parameter roles (in the check's
+        order), and the checks that are not a parameter role (independence, ties, first loss)."""
+        if self.check is None:
+            return [], []
+        found = self.check.drifting_roles()
+        return [role for role in self.check.roles if role in found], sorted(set(found) - set(self.check.roles))
 
     def failure(self) -> str | None:
         """Why this mode does not pass: ``error``, ``drift``, ``structure`` or ``underpowered``."""
@@ -212,6 +224,20 @@ def scheme_std(expected: Distribution | None) -> float | None:
     return float(expected.actual_std)
 
 
+def measured_text(summary: RoleSummary | None, framework: str) -> str:
+    """What a framework drew for a role: its std, or for a role the scheme sets to a constant the
+    value it set (``=1``; ``mean ± std`` when it is not constant), to read against :func:`expected_text`."""
+    if summary is None or framework not in summary.std:
+        return "—"
+    std = summary.std[framework]
+    if summary.expected is not None and summary.expected.kind == "constant":
+        mean = summary.mean.get(framework, math.nan)
+        if not math.isfinite(mean):
+            return "—"
+        return f"={mean:g}" if std == 0 else f"{mean:.4g} ± {std:.2g}"
+    return "—" if not math.isfinite(std) else f"{std:.4g}"
+
+
 def expected_text(expected: Distribution | None) -> str:
     if expected is None:
         return "—"
@@ -244,31 +270,44 @@ def std_ratio(family: FamilyReport, mode: str, role: str, framework: str) -> flo
     return family.modes[mode].std(role, framework) / reference
 
 
+def mode_verdict(result: ModeResult) -> str:
+    """One mode's verdict in words: ``conforms``, ``drifts in 6 of 10 roles and independence``, ..."""
+    if result.error is not None or result.check is None:
+        return "could not be checked"
+    roles, others = result.drifts()
+    words = []
+    if roles:
+        words.append(f"{len(roles)} of {len(result.check.roles)} role{'s' if len(result.check.roles) != 1 else ''}")
+    words.extend(others)
+    extras = []
+    if result.check.structural:
+        extras.append(f"{len(result.check.structural)} structural")
+    if result.check.verdict.underpowered:
+        extras.append(f"{len(result.check.verdict.underpowered)} underpowered")
+    if words:
+        text = "drifts in " + (" and ".join([words[0], ", ".join(words[1:])]) if len(words) > 1 else words[0])
+    elif extras:
+        text = "does not pass"
+    else:
+        text = "conforms"
+    return text + (f" ({', '.join(extras)})" if extras else "")
+
+
 def summary_line(family: FamilyReport) -> str:
-    """``t5: stock 6 roles drift, scheme 0 drift`` (with structural findings, underpowered labels,
-    missing counterparts and errors when there are any)."""
+    """The one-line verdict of a model type: ``t5: stock drifts in 6 of 10 roles and independence,
+    first loss; scheme conforms`` (with structural findings, underpowered labels, missing
+    counterparts and errors when there are any). The figures count drifting roles as it does
+    (:meth:`ModeResult.drifts`)."""
     if family.unavailable:
         return f"{family.model_type}: not checked ({family.unavailable})"
     if not family.checked:
         return f"{family.model_type}: not checked ({family.missing_note()} of the requested frameworks)"
-    parts = []
-    for mode, result in family.modes.items():
-        if result.error is not None:
-            parts.append(f"{mode} error")
-            continue
-        count = len(result.drifting_roles())
-        words = f"{count} role{'s' if count != 1 else ''} drift" if count else "0 drift"
-        extras = []
-        if result.check.structural:
-            extras.append(f"{len(result.check.structural)} structural")
-        if result.check.verdict.underpowered:
-            extras.append(f"{len(result.check.verdict.underpowered)} underpowered")
-        parts.append(f"{mode} {words}" + (f" ({', '.join(extras)})" if extras else ""))
+    parts = [f"{mode} {mode_verdict(result)}" for mode, result in family.modes.items()]
     notes = [family.missing_note()] if family.missing else []
     if family.scheme_family is None and len(family.frameworks) == 1 and any(r.check for r in family.modes.values()):
         notes.append("no scheme and one framework: only independence tested")
     note = f" [{'; '.join(notes)}]" if notes else ""
-    return f"{family.model_type}: {', '.join(parts)}{note}"
+    return f"{family.model_type}: {'; '.join(parts)}{note}"
 
 
 # ------------------------------------------------------------------------------------------ collecting

@@ -42,8 +42,10 @@ exit codes:
   {EXIT_OK}  every checked role of every model conforms in the judged mode (the suite's
      Holm-corrected tests, family-wise alpha {FAMILY_WISE_ALPHA:g})
   {EXIT_DRIFT}  a role drifts, has too few samples to pass, or a model could not be built
-  {EXIT_BAD_INPUT}  bad input: unknown model type, framework or format, a framework not installed, or an
-     --output that is a file or a folder that cannot be created or written to (checked first)
+  {EXIT_BAD_INPUT}  bad input: unknown model type (any case; the closest names suggested), framework or
+     format, an empty item in a comma-separated list, a framework not installed, an INIT_PARITY that
+     is neither on nor off, or an --output that is a file or a folder that cannot be created or
+     written to (all checked first, before any framework is loaded and anything written)
 
 A model type that lacks one of the requested frameworks is checked in the others and reported
 with "no counterpart". PNG plots go with the Markdown, JSON and HTML files into --output; the
@@ -109,18 +111,31 @@ def register(subparsers) -> None:
         help="also write the pretraining benchmark's figure and tables (training.md) to --output, from the "
         "pretrain.json that benchmarks/pretrain.py wrote (nothing is trained here)",
     )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="the terminal shows the test results behind each verdict (folded in the HTML and Markdown)",
+    )
     parser.set_defaults(func=run)
 
 
 # ------------------------------------------------------------------------------------------- parsing
 
 
-def _items(text: str) -> list[str]:
-    return [item.strip() for item in text.split(",") if item.strip()]
+def _items(text: str, option: str) -> list[str]:
+    """The comma-separated items of ``option``'s value; an empty one (``t5,,bart``) is bad input."""
+    items = [item.strip() for item in text.split(",")]
+    if any(items) and not all(items):
+        position = items.index("") + 1
+        kept = ",".join(item for item in items if item)
+        raise BadInput(
+            f"{option} {text!r} has an empty item (item {position}): remove the extra comma: {option} {kept}"
+        )
+    return [item for item in items if item]
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
-    formats = _items(text)
+    formats = _items(text, "--format")
     unknown = [item for item in formats if item not in FORMATS]
     if unknown or not formats:
         raise BadInput(f"unknown format {', '.join(unknown) or repr(text)}: choose from {', '.join(FORMATS)}")
@@ -133,7 +148,7 @@ def parse_frameworks(text: str | None) -> tuple[str, ...]:
         if not found:
             raise BadInput("no framework is installed: pip install 'transformers-init-parity[all]'")
         return found
-    frameworks = tuple(dict.fromkeys(_items(text)))
+    frameworks = tuple(dict.fromkeys(_items(text, "--frameworks")))
     unknown = [fw for fw in frameworks if fw not in FRAMEWORKS]
     if unknown or not frameworks:
         raise BadInput(f"unknown framework {', '.join(unknown) or repr(text)}: choose from {', '.join(FRAMEWORKS)}")
@@ -145,36 +160,52 @@ def parse_frameworks(text: str | None) -> tuple[str, ...]:
     return frameworks
 
 
-def parse_models(text: str) -> tuple[str, ...]:
-    from ..models.discovery import COMPOSITES, discover, family
+def parse_models(text: str) -> tuple[str, ...] | None:
+    """The model types of ``--models``, spelled as transformers spells them (``T5`` -> ``t5``); None
+    for ``all``. Checked against transformers' list of model types read without importing it, and
+    the types with a scheme: a misspelt name fails at once. Only a model type of transformers
+    without a scheme has its default config built to tell whether it is an encoder-decoder."""
+    from ..models.discovery import COMPOSITES
+    from ..models.names import Names, UnknownModelType
 
-    items = _items(text)
+    items = _items(text, "--models")
     if not items:
         raise BadInput("--models is empty: give model types such as t5,bart, or all")
-    if items == ["all"]:
-        return tuple(found.model_type for found in discover())
-    models = []
-    for model_type in dict.fromkeys(items):
-        if model_type in COMPOSITES:
-            raise BadInput(f"{model_type!r} is a {COMPOSITES[model_type]}; check the models it is made of")
-        try:
-            family(model_type)
-        except KeyError as error:
-            raise BadInput(error.args[0]) from None
-        models.append(model_type)
-    return tuple(models)
+    if any(item.lower() == "all" for item in items):
+        if len(items) > 1:
+            raise BadInput(
+                f"--models {text!r}: all stands alone (every encoder-decoder model type), or name model types"
+            )
+        return None
+    names = Names.installed()
+    try:
+        models = tuple(dict.fromkeys(names.resolve(item, COMPOSITES) for item in items))
+    except UnknownModelType as error:
+        raise BadInput(str(error)) from None
+    unsure = [model_type for model_type in models if not names.certain(model_type)]
+    if unsure:
+        from ..models.discovery import is_encoder_decoder
+        from . import quiet
+
+        with quiet.filtered_native_stderr():
+            for model_type in unsure:
+                if not is_encoder_decoder(model_type):
+                    raise BadInput(names.not_encoder_decoder(model_type))
+    return models
 
 
 def every_family(frameworks: tuple[str, ...]) -> list[FamilyReport]:
     """``--models all``: every encoder-decoder model type, planned in ``frameworks``."""
-    return plan(parse_models("all"), frameworks)
+    from ..models.discovery import discover
+
+    return plan(tuple(found.model_type for found in discover()), frameworks)
 
 
 def parse_seeds(text: str | None) -> tuple[int, ...] | None:
     if text is None:
         return None
     try:
-        seeds = tuple(dict.fromkeys(int(item) for item in _items(text)))
+        seeds = tuple(dict.fromkeys(int(item) for item in _items(text, "--seeds")))
     except ValueError:
         raise BadInput(f"--seeds takes comma-separated integers such as 0 or 0,1, not {text!r}") from None
     if not seeds or any(seed < 0 for seed in seeds):
@@ -267,7 +298,10 @@ def _write(path: Path, text: str) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    # every argument is checked before any framework is imported, any model type discovered and
+    # anything written (a bad one: BadInput, exit 2)
     formats = parse_formats(args.format)
+    named = parse_models(args.models)
     frameworks = parse_frameworks(args.frameworks)
     seeds = parse_seeds(args.seeds)
     modes = tuple(MODES) if args.mode == "both" else (args.mode,)
@@ -298,9 +332,8 @@ def run(args: argparse.Namespace) -> int:
     heatmap = None
     try:
         progress("finding model types")
-        every = _items(args.models) == ["all"]
-        with quiet.filtered_native_stderr():
-            models = () if every else parse_models(args.models)  # named ones are checked before any work
+        every = named is None
+        models = named or ()
         workers = worker_count(None if every else len(models), args.workers)
         # started first: the workers load their frameworks while the model types are found
         pool = start_workers(workers, frameworks, output if plots else None) if workers > 1 else None
@@ -369,7 +402,7 @@ def run(args: argparse.Namespace) -> int:
     if "terminal" in formats:
         from .tables import terminal, use_colour
 
-        print(terminal(report, colour=use_colour()))
+        print(terminal(report, colour=use_colour(), verbose=args.verbose))
         print()
     for family in report.families:
         print(summary_line(family))

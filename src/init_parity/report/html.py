@@ -1,10 +1,15 @@
-"""The report as one HTML page, with its figures referenced as PNG files next to it."""
+"""The report as one HTML page, with its figures referenced as PNG files next to it.
+
+Each model type's section leads with the answer (per mode its verdict, and each drift measured
+against the scheme), then the table of every role; the test results behind the verdicts are folded
+in a ``<details>`` element."""
 
 from __future__ import annotations
 
 from html import escape
 
 from ..targets import transformers_version
+from .answer import answers, measured_words
 from .collect import Report, summary_line
 from .tables import family_rows, findings, first_loss_rows, intro_sentences, legend
 
@@ -20,6 +25,11 @@ td.low { background: #fff4d6; } td.off { color: #9b0000; font-weight: bold; }
 ul.summary li.fail { color: #9b0000; } ul.summary li.pass { color: #176b1f; }
 img { max-width: 100%; border: 1px solid #ddd; margin: 0.5rem 0; }
 .legend { color: #555; font-size: 0.9rem; }
+p.verdict { margin: 0.8rem 0 0.2rem; font-size: 1.05rem; } p.verdict.drift span { color: #9b0000; font-weight: bold; }
+p.verdict.ok span { color: #176b1f; font-weight: bold; }
+table.answer td { text-align: left; } table.answer td:nth-child(2), table.answer td:nth-child(3) { font-family: monospace; }
+details { margin: 0.6rem 0; } details summary { cursor: pointer; color: #444; }
+details ul { font-family: monospace; font-size: 0.8rem; }
 """
 
 
@@ -52,10 +62,22 @@ def _family_table(family) -> str:
     return f"<table>\n<thead>{top}\n{names}</thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>"
 
 
-def _simple_table(header, rows) -> str:
+def _answer(family) -> str:
+    """Per mode: the verdict, and a row per drift (what, measured, scheme, which tests found it)."""
+    parts = []
+    for found in answers(family):
+        css = "ok" if found.verdict == "conforms" else "drift"
+        parts.append(f'<p class="verdict {css}"><b>{escape(found.mode)}</b>: <span>{escape(found.verdict)}</span></p>')
+        if found.drifts:
+            rows = [[d.what, measured_words(d), d.expected, d.how] for d in found.drifts]
+            parts.append(_simple_table(["drifts", "measured", "scheme", "found by"], rows, ' class="answer"'))
+    return "\n".join(parts)
+
+
+def _simple_table(header, rows, attrs: str = "") -> str:
     head = "<tr>" + "".join(_cell(cell, "th") for cell in header) + "</tr>"
     body = "\n".join("<tr>" + "".join(_cell(cell) for cell in row) + "</tr>" for row in rows)
-    return f"<table>\n<thead>{head}</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+    return f"<table{attrs}>\n<thead>{head}</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
 def render(report: Report, images: dict[str, list[str]] | None = None, heatmap: str | None = None) -> str:
@@ -72,7 +94,6 @@ def render(report: Report, images: dict[str, list[str]] | None = None, heatmap: 
         f'<p class="meta">transformers {escape(transformers_version() or "")} · modes: '
         f"{escape(', '.join(report.modes))} · frameworks: {escape(', '.join(report.frameworks))} · "
         f"seeds: {escape(seeds)}</p>",
-        f'<p class="legend">{escape(legend(report))}</p>',
         "<h2>Summary</h2>",
         '<ul class="summary">',
     ]
@@ -82,17 +103,22 @@ def render(report: Report, images: dict[str, list[str]] | None = None, heatmap: 
             f'<li class="{css}"><a href="#{escape(family.model_type)}">{escape(summary_line(family))}</a></li>'
         )
     parts.append("</ul>")
-    if heatmap:
-        parts.append(f'<img src="{escape(heatmap)}" alt="std ratio heat map, family and role by mode and framework">')
+    parts.append(f'<p class="legend">{escape(legend(report))}</p>')
     for family in report.families:
         parts.append(f'<h2 id="{escape(family.model_type)}">{escape(family.model_type)}</h2>')
         parts.extend(f"<p>{escape(sentence)}</p>" for sentence in intro_sentences(family))
         if not family.checked:
             continue
+        parts.append(_answer(family))
+        parts.append("<h3>Every role</h3>")
         parts.append(_family_table(family))
         notes = findings(family)
         if notes:
-            parts.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in notes) + "</ul>")
+            parts.append(
+                f"<details><summary>The test results behind the verdicts ({len(notes)} lines)</summary><ul>"
+                + "".join(f"<li>{escape(line)}</li>" for line in notes)
+                + "</ul></details>"
+            )
         loss = first_loss_rows(family)
         if loss is not None:
             parts.append(
@@ -101,5 +127,8 @@ def render(report: Report, images: dict[str, list[str]] | None = None, heatmap: 
             parts.append(_simple_table(*loss))
         for path in images.get(family.model_type, []):
             parts.append(f'<img src="{escape(path)}" alt="{escape(family.model_type)}: {escape(path)}">')
+    if heatmap:
+        parts.append('<h2 id="heat-map">Every model type: the std ratio heat map</h2>')
+        parts.append(f'<img src="{escape(heatmap)}" alt="std ratio heat map, family and role by mode and framework">')
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)

@@ -56,6 +56,8 @@ def _mode(family: FamilyReport, result: ModeResult) -> dict:
                 "scheme_std": _number(scheme_std(summary.expected)),
                 "n": {fw: summary.n[fw] for fw in check.frameworks if fw in summary.n},
                 "std": {fw: _number(summary.std[fw]) for fw in check.frameworks if fw in summary.std},
+                # for a role the scheme sets to a constant: the value each framework set (its mean)
+                "mean": {fw: _number(summary.mean[fw]) for fw in check.frameworks if fw in summary.mean},
                 "status": status.status,
                 "drifting": list(status.labels) if status.status == "drift" else [],
                 "tests": _tests(result, check.roles[role].results),

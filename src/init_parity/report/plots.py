@@ -18,19 +18,22 @@ from pathlib import Path
 import numpy as np
 
 from ..naming import FRAMEWORK_TITLES
+from ..naming import FRAMEWORKS as FRAMEWORKS_ORDER
 from .collect import FamilyReport, Report, reference_std, role_status, std_ratio
 
 COLOURS = {"pt": "#ee4c2c", "tf": "#1f77b4", "flax": "#2ca02c"}
 # frameworks that agree draw on top of each other: the later ones thinner and dashed, so all show
 STYLES = {"pt": ("-", 2.2), "tf": ("-", 1.6), "flax": ((0, (3, 2)), 1.4)}
 _QUANTILES = np.linspace(0.002, 0.998, 199)
+_LEFT_HALF = _QUANTILES < 0.5
 _QUANTILE_ELEMENTS = 20_000
 HEATMAP_EXTENT = 2.0
 HEATMAP_MAX_ROLE_ROWS = 60
 """Above this many roles (``--models all`` has hundreds), the heat map has a row per model type."""
 DPI = 90
 _SMALL_TICKS = {"xtick.labelsize": 8, "ytick.labelsize": 8}
-_PP_LABELS = 6  # drifting curves of the PP plot named at their widest gap
+_PP_LABELS = 4  # per corner of a PP plot: labels of drifting curves (curves drawn alike share one)
+_PP_SAME_RATIO = 1.1  # drifting curves whose std ratios are within this factor are drawn alike: one label
 MAX_FEATURED_ROLES = 4
 """Roles drawn as histograms per figure: one per kind of drift. Each is a matplotlib axes per mode,
 the bulk of a figure's cost; every drawn role is in the figure's PP plots and std panel."""
@@ -92,14 +95,17 @@ def _drift_kind(family: FamilyReport, role: str) -> tuple:
 
 
 def featured_roles(family: FamilyReport, roles: list[str]) -> tuple[list[str], int]:
-    """Of ``roles``, those the figure shows as histograms in every mode (before and after): of the
-    roles drifting in any mode of ``family``, the first of each kind of drift (:func:`_drift_kind`),
-    at most :data:`MAX_FEATURED_ROLES`. Also returns how many of ``roles`` drift in all."""
-    drifting_in = [set(result.drifting_roles()) for result in family.modes.values() if result.check is not None]
-    drifting = [role for role in roles if any(role in found for found in drifting_in)]
+    """Of ``roles`` (the drawn ones), those the figure shows as histograms in every mode (before and
+    after): of the roles drifting in any mode of ``family``, the first of each kind of drift
+    (:func:`_drift_kind`), at most :data:`MAX_FEATURED_ROLES`. Also returns how many parameter
+    roles drift in any mode, drawn or not, counted as the summary counts them
+    (:meth:`~.collect.ModeResult.drifts`: independence and the first loss are not roles)."""
+    drifting_in = [set(result.drifts()[0]) for result in family.modes.values() if result.check is not None]
+    drifting = [role for role in family.roles() if any(role in found for found in drifting_in)]
     featured: dict[tuple, str] = {}
     for role in drifting:
-        featured.setdefault(_drift_kind(family, role), role)
+        if role in roles:
+            featured.setdefault(_drift_kind(family, role), role)
     return list(featured.values())[:MAX_FEATURED_ROLES], len(drifting)
 
 
@@ -202,8 +208,15 @@ def _reference_cdf(role_check, base: str | None):
     return lambda x: np.searchsorted(ordered, x, side="right") / ordered.size
 
 
-def _is_marked_drift(status, framework: str) -> bool:
-    return status.status == "drift" and any(framework in label.split("~") for label in status.labels)
+def _is_marked_drift(status, framework: str, against_scheme: bool) -> bool:
+    """Whether ``framework``'s curve of a role is drawn thick: found off the scheme, or without a
+    scheme in a pair that differs (with a scheme, PyTorch on the diagonal is not marked because
+    TensorFlow differs from it)."""
+    if status.status != "drift":
+        return False
+    if against_scheme:
+        return framework in status.labels
+    return any(framework in label.split("~") for label in status.labels if "~" in label)
 
 
 def _pp(ax, family: FamilyReport, mode: str, roles: list[str]) -> None:
@@ -212,7 +225,7 @@ def _pp(ax, family: FamilyReport, mode: str, roles: list[str]) -> None:
     reference (the scheme, else PyTorch); a scale drift bends it into an S (too narrow) or a Z (too
     wide)."""
     check = family.modes[mode].check
-    labelled = 0
+    marks = []  # (x, y, role, framework, std ratio) at the widest gap of each drifting curve
     for role in roles:
         role_check = check.roles.get(role)
         if role_check is None:
@@ -226,7 +239,7 @@ def _pp(ax, family: FamilyReport, mode: str, roles: list[str]) -> None:
         status = role_status(check, role)
         for fw in others:
             curve = np.asarray(cdf(_quantiles(samples[fw], _QUANTILES)), dtype=np.float64)
-            drifting = _is_marked_drift(status, fw)
+            drifting = _is_marked_drift(status, fw, role_check.expected is not None)
             ax.plot(
                 _QUANTILES,
                 curve,
@@ -235,11 +248,14 @@ def _pp(ax, family: FamilyReport, mode: str, roles: list[str]) -> None:
                 linewidth=1.6 if drifting else 0.8,
                 alpha=1.0 if drifting else 0.35,
             )
-            if drifting and labelled < _PP_LABELS:
-                widest = int(np.argmax(np.abs(curve - _QUANTILES)))
-                ax.annotate(_short(role, 30), (_QUANTILES[widest], curve[widest]), fontsize=7, color=COLOURS.get(fw))
-                labelled += 1
+            if drifting:
+                # on the left half: a curve too narrow lies above the diagonal there, one too wide below,
+                # which decides its label's corner (a scale drift is symmetric: the right half mirrors it)
+                widest = int(np.argmax(np.abs(curve - _QUANTILES)[_LEFT_HALF]))
+                ratio = std_ratio(family, mode, role, fw)
+                marks.append((float(_QUANTILES[widest]), float(curve[widest]), role, fw, ratio))
     ax.plot([0, 1], [0, 1], color="black", linestyle="--", linewidth=1.0)
+    _pp_labels(ax, marks)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("probability")
@@ -252,6 +268,72 @@ def _pp(ax, family: FamilyReport, mode: str, roles: list[str]) -> None:
         y=1.0,
         pad=4,
     )
+
+
+def _pp_label_groups(marks: list[tuple]) -> list[tuple[float, float, list[str], list[str]]]:
+    """Drifting curves grouped by their std ratio to the reference: sorted by it, a curve joins the
+    group before it while its ratio is within :data:`_PP_SAME_RATIO` of that group's first. Curves of
+    one kind of drift (TensorFlow's q, k and v, all 0.71 of the scheme) lie on each other and share
+    one label. Each group: the widest gap of its curve met first, its frameworks and its roles."""
+    finite = [mark for mark in marks if math.isfinite(mark[4]) and mark[4] > 0]
+    groups: list[list] = []  # [anchor log ratio, first index, x, y, frameworks, roles]
+    for index, (x, y, role, fw, ratio) in sorted(enumerate(finite), key=lambda item: item[1][4]):
+        if not groups or math.log(ratio) - groups[-1][0] > math.log(_PP_SAME_RATIO):
+            groups.append([math.log(ratio), index, x, y, [], []])
+        group = groups[-1]
+        if index < group[1]:
+            group[1:4] = [index, x, y]
+        if fw not in group[4]:
+            group[4].append(fw)
+        if role not in group[5]:
+            group[5].append(role)
+    ordered = sorted(groups, key=lambda group: group[1])
+    met = {role: index for index, (_, _, role, _, _) in reversed(list(enumerate(finite)))}
+    for group in ordered:  # roles in the order drawn (the scheme's), so a label names the first
+        group[5].sort(key=met.__getitem__)
+    apart = [(x, y, [fw], [role]) for x, y, role, fw, ratio in marks if not (math.isfinite(ratio) and ratio > 0)]
+    return [(x, y, [fw for fw in FRAMEWORKS_ORDER if fw in fws], roles) for _, _, x, y, fws, roles in ordered] + apart
+
+
+def _pp_labels(ax, marks: list[tuple]) -> None:
+    """A label per group of drifting curves (:func:`_pp_label_groups`), stacked in a corner no
+    scale drift reaches (a curve too narrow or too wide stays out of the upper-left and lower-right
+    corners), joined to its curves by a thin line: labels above the diagonal go to the upper-left
+    corner, those below to the lower-right; at most :data:`_PP_LABELS` in each, then ``+n more``."""
+    corners = {True: [], False: []}  # above the diagonal -> upper left
+    for group in _pp_label_groups(marks):
+        corners[group[1] >= group[0]].append(group)
+    for above, groups in corners.items():
+        for index, (x, y, frameworks, roles) in enumerate(groups[:_PP_LABELS]):
+            # short enough to stay on its side of the centre, which curves too wide or too narrow cross
+            names = _short(roles[0], 26) + (f" +{len(roles) - 1}" if len(roles) > 1 else "")
+            colour = COLOURS.get(frameworks[0], "black") if len(frameworks) == 1 else "black"
+            text = f"{'/'.join(frameworks)}: {names}"
+            step = 0.085 * index
+            ax.annotate(
+                text,
+                xy=(x, y),
+                xytext=(0.03, 0.97 - step) if above else (0.97, 0.03 + step),
+                textcoords="axes fraction",
+                ha="left" if above else "right",
+                va="top" if above else "bottom",
+                fontsize=7,
+                color=colour,
+                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": colour, "linewidth": 0.6},
+                arrowprops={"arrowstyle": "-", "color": colour, "linewidth": 0.6, "shrinkA": 0, "shrinkB": 1},
+                zorder=5,
+            )
+        if len(groups) > _PP_LABELS:
+            more = sum(len(roles) for *_, roles in groups[_PP_LABELS:])
+            ax.text(
+                0.03 if above else 0.97,
+                0.97 - 0.085 * _PP_LABELS if above else 0.03 + 0.085 * _PP_LABELS,
+                f"+{more} more drifting: see the std panel",
+                transform=ax.transAxes,
+                ha="left" if above else "right",
+                va="top" if above else "bottom",
+                fontsize=7.5,
+            )
 
 
 def _std_panel(ax, family: FamilyReport, roles: list[str]) -> None:
@@ -350,15 +432,15 @@ def family_figure(family: FamilyReport, path: Path) -> Path | None:
         ]  # fmt: skip
         handles.append(plt.Line2D([], [], color="black", linestyle="--", label="scheme pdf / reference"))
         fig.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=10, frameon=False)
+        counts = ", ".join(f"{mode} {len(family.modes[mode].drifts()[0])}" for mode in modes)
         if not drifting:
             shown = "no role drifts"
         elif drifting > len(featured):
-            shown = f"histograms of {len(featured)} of the {drifting} drifting roles, one per kind of drift"
+            shown = f"histograms of {len(featured)} of the {drifting} drifting roles ({counts}), one per kind of drift"
         else:
-            shown = f"histograms of the {drifting} drifting role{'s' if drifting > 1 else ''}"
-        titles = {"stock": "stock transformers", "scheme": "with the scheme"}
+            shown = f"histograms of the {drifting} drifting role{'s' if drifting > 1 else ''} ({counts})"
         fig.suptitle(
-            f"{family.model_type} · {' vs '.join(titles.get(mode, mode) for mode in modes)}: fresh weights; {shown}",
+            f"{family.model_type} · {' vs '.join(modes)}: {shown}",
             x=0.01,
             ha="left",
             fontsize=13,
@@ -511,7 +593,7 @@ def heatmap(report: Report, path: Path) -> Path | None:
     bar.ax.set_yticklabels([f"{tick:.3g}" for tick in ticks])
     bar.set_label(f"std ratio, log scale (1 = conforms; saturates beyond ×{HEATMAP_EXTENT:g})")
     title = (
-        "std of each framework ÷ the scheme's std (÷ PyTorch's where there is no scheme); * = the suite finds a drift"
+        "std of each framework ÷ the scheme's std (÷ PyTorch's where there is no scheme);\n* = the suite finds a drift"
     )
     if per_model_type:
         title += "\nper model type, the role farthest from its reference in each column (a drifting one first)"

@@ -1,9 +1,12 @@
 """The parity table as text: aligned for the terminal, or GitHub Markdown.
 
-One table per model type: a row per role with its sample size, the scheme's std, and per mode the
-std each framework drew and the suite's verdict. A std marked ``*`` is one that the std test of that
-framework rejects (not a role that drifts by its shape, one tensor or a padding row); the lines under
-the table say which tests drifted.
+Each model type's section leads with the answer (:mod:`.answer`): per mode its verdict, and each
+drift with what was measured against the scheme. Then the table: a row per role with its sample
+size, the scheme's std (``=1`` for a role set to a constant), and per mode the std each framework
+drew (the value it set, for a constant) and the suite's verdict. A std marked ``*`` is one that the
+std test of that framework rejects (not a role that drifts by its shape, one tensor or a padding
+row). The test results behind the verdicts follow with ``--verbose`` (terminal) or folded
+(Markdown ``<details>``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from collections.abc import Sequence
 
 from ..naming import FRAMEWORK_TITLES
 from ..stats import FAMILY_WISE_ALPHA, describe_result
-from .collect import INDEPENDENCE, FamilyReport, Report, expected_text, role_status, summary_line
+from .answer import answers, measured_words, split_labels
+from .collect import INDEPENDENCE, FamilyReport, Report, expected_text, measured_text, role_status, summary_line
 
 _COLOURS = {"drift": "\033[31m", "ok": "\033[32m", "low n": "\033[33m", "error": "\033[31m"}
 _RESET = "\033[0m"
@@ -25,10 +29,6 @@ _RESET = "\033[0m"
 def use_colour(stream=None) -> bool:
     stream = stream or sys.stdout
     return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
-
-
-def fmt_std(value: float) -> str:
-    return "—" if value is None or not math.isfinite(value) else f"{value:.4g}"
 
 
 def _n_text(family: FamilyReport, role: str) -> str:
@@ -44,7 +44,7 @@ def _n_text(family: FamilyReport, role: str) -> str:
 def family_rows(family: FamilyReport, markdown: bool = False) -> tuple[list[str], list[list[str]], list[str]]:
     """The header, the rows (one per role, plus independence) and the mode of each verdict column."""
     frameworks = family.frameworks
-    header = ["role", "n", "scheme std"]
+    header = ["role", "n", "scheme"]
     verdict_modes = []
     for mode in family.modes:
         header.extend(f"{mode} {fw}" if markdown else fw for fw in frameworks)
@@ -64,7 +64,7 @@ def family_rows(family: FamilyReport, markdown: bool = False) -> tuple[list[str]
                 if role == INDEPENDENCE:
                     row.append("")
                     continue
-                value = fmt_std(result.std(role, fw)) if role in result.roles else "—"
+                value = measured_text(result.roles.get(role), fw)
                 star = "*" if fw in status.std_rejected else ""
                 row.append(f"**{value}\\***" if markdown and star else value + star)
             verdict = status.status if status.status != "untested" else "—"
@@ -75,8 +75,10 @@ def family_rows(family: FamilyReport, markdown: bool = False) -> tuple[list[str]
     return header, rows, verdict_modes
 
 
-def findings(family: FamilyReport) -> list[str]:
-    """What drifted, per mode, and anything else the check found (structure, small samples, errors)."""
+def findings(family: FamilyReport, details: bool = True) -> list[str]:
+    """What drifted, per mode, and anything else the check found (structure, small samples, errors);
+    with ``details``, each drifting role's rejected tests under it (hundreds of lines for a model
+    type that drifts everywhere)."""
     lines = []
     for mode, result in family.modes.items():
         if result.error is not None:
@@ -95,15 +97,14 @@ def findings(family: FamilyReport) -> list[str]:
                     example = f"; e.g. {rejected[0].detail}" if rejected else ""
                     lines.append(f"{mode}: {framework} tensors not independent ({what}){example}")
                 continue
-            against = [label for label in status.labels if "~" not in label]
-            pairs = [label for label in status.labels if "~" in label]
+            against, pairs = split_labels(status.labels)
             what = []
             if against:
                 what.append(f"{', '.join(against)} off the scheme")
             if pairs:
                 what.append(f"{', '.join(pairs)} differ")
             lines.append(f"{mode}: {role} drifts: {'; '.join(what)}")
-            for label in status.labels:
+            for label in status.labels if details else ():
                 rejected = check.verdict.drifting.get(f"{role} [{label}]", [])
                 lines.extend(f"{mode}:   {label}: {describe_result(result)}" for result in rejected[:4])
                 if len(rejected) > 4:
@@ -184,7 +185,33 @@ def intro_sentences(family: FamilyReport, code: str = "") -> list[str]:
     return sentences
 
 
-def terminal_table(family: FamilyReport, colour: bool = False) -> str:
+def answer_rows(family: FamilyReport) -> list[tuple[str, str, list[list[str]]]]:
+    """Per mode: the mode, its verdict, and a row per drift (what, measured, scheme, which tests)."""
+    return [
+        (found.mode, found.verdict, [[d.what, measured_words(d), d.expected, d.how] for d in found.drifts])
+        for found in answers(family)
+    ]
+
+
+def answer_lines(family: FamilyReport, colour: bool = False) -> list[str]:
+    """The answer, aligned: a verdict line per mode, a line per drift under it."""
+    found = answer_rows(family)
+    rows = [row for _, _, mode_rows in found for row in mode_rows]
+    widths = _widths(["", "", "", ""], rows) if rows else []
+    lines = []
+    for mode, verdict, mode_rows in found:
+        key = "ok" if verdict == "conforms" else "drift"
+        shown = f"{_COLOURS[key]}{verdict}{_RESET}" if colour else verdict
+        lines.append(f"  {mode}: {shown}")
+        lines.extend(
+            "    " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in mode_rows
+        )
+    return lines
+
+
+def terminal_table(family: FamilyReport, colour: bool = False, verbose: bool = False) -> str:
+    """A model type's section: the answer, the table of every role, the first loss, and with
+    ``verbose`` the test results behind each verdict."""
     title = f"{family.model_type}"
     details = []
     if family.scheme_family:
@@ -198,12 +225,14 @@ def terminal_table(family: FamilyReport, colour: bool = False) -> str:
     lines = [f"{title} ({'; '.join(details)})"]
     if not family.checked:
         return "\n".join(lines)
+    lines.extend(answer_lines(family, colour))
     header, rows, modes = family_rows(family)
     widths = _widths(header, rows)
     lines.append(_group_line(header, widths, modes, len(family.frameworks) + 1))
     lines.append(_line(header, widths, False))
     lines.extend(_line(row, widths, colour) for row in rows)
-    lines.extend(f"  {line}" for line in findings(family))
+    if verbose:
+        lines.extend(f"  {line}" for line in findings(family))
     loss = first_loss_rows(family)
     if loss is not None:
         loss_header, loss_rows = loss
@@ -217,16 +246,19 @@ def terminal_table(family: FamilyReport, colour: bool = False) -> str:
 def legend(report: Report) -> str:
     judged = ", ".join(report.judged)
     return (
-        "std: sample standard deviation of the pooled role; * = the std test rejects that std (a drift of "
-        "shape, of one tensor or of a padding row is named below, unmarked). "
+        "std: sample standard deviation of the pooled role; a role the scheme sets to a constant shows the "
+        "value (=1), and a framework the value it set; * = the std test rejects that std (a drift of "
+        "shape, of one tensor or of a padding row is named in the answer, unmarked). "
         f"verdict: the suite's tests, Holm-corrected per test family, at family-wise alpha {FAMILY_WISE_ALPHA:g}. "
         f"Exit code judged on: {judged}."
     )
 
 
-def terminal(report: Report, colour: bool = False) -> str:
-    blocks = [terminal_table(family, colour) for family in report.families]
-    blocks.append(legend(report))
+def terminal(report: Report, colour: bool = False, verbose: bool = False) -> str:
+    blocks = [terminal_table(family, colour, verbose) for family in report.families]
+    tests = sum(len(findings(family)) for family in report.families)
+    hint = "" if verbose or not tests else f" The {tests} lines of test results behind the verdicts: --verbose."
+    blocks.append(legend(report) + hint)
     return "\n\n".join(blocks)
 
 
@@ -252,22 +284,33 @@ def markdown(report: Report, images: dict[str, list[str]] | None = None, heatmap
         f"Modes: {', '.join(report.modes)}; frameworks requested: {', '.join(report.frameworks)}; "
         f"seeds: {', '.join(map(str, report.seeds)) if report.seeds else 'auto (enough for 1000 samples per role)'}."
     )
-    lines += ["", legend(report), "", "## Summary", ""]
+    lines += ["", "## Summary", ""]
     lines.extend(f"- {summary_line(family)}" for family in report.families)
-    if heatmap:
-        lines += ["", f"![std ratio heat map]({heatmap})"]
+    lines += ["", legend(report)]
     for family in report.families:
         lines += ["", f"## {family.model_type}", ""]
         lines.extend(intro_sentences(family, code="`"))
         if not family.checked:
             continue
+        lines.append("")
+        for mode, verdict, rows in answer_rows(family):
+            lines.append(f"**{mode}: {verdict}**")
+            if rows:
+                lines += ["", markdown_table(["drifts", "measured", "scheme", "found by"], rows)]
+            lines.append("")
         header, rows, _ = family_rows(family, markdown=True)
-        lines += ["", markdown_table(header, rows), ""]
-        lines.extend(f"- {line}" for line in findings(family))
+        lines += [markdown_table(header, rows), ""]
+        notes = findings(family)
+        if notes:
+            lines += [f"<details><summary>The test results behind the verdicts ({len(notes)} lines)</summary>", ""]
+            lines.extend(f"- {line}" for line in notes)
+            lines += ["", "</details>"]
         loss = first_loss_rows(family)
         if loss is not None:
             lines += ["", "First loss (mean cross-entropy of the fresh model on random tokens; ideal ln(V)):", ""]
             lines.append(markdown_table(*loss))
         for path in images.get(family.model_type, []):
             lines += ["", f"![{family.model_type}]({path})"]
+    if heatmap:
+        lines += ["", "## Every model type: the std ratio heat map", "", f"![std ratio heat map]({heatmap})"]
     return "\n".join(lines).rstrip() + "\n"

@@ -4,7 +4,8 @@
 lookup on the class's ``config_class.model_type``). Otherwise it checks every class of
 ``all_model_classes`` (encoder-only ones too) with the tester's config and with that config's
 ``tie_word_embeddings`` flipped (so a tied and an untied lm_head are both built); and for every class
-with an LM head, that an untied config gives an lm_head of its own and that the first loss on the tester's
+with an LM head, that an untied config gives an lm_head of its own while the other ties the class declares
+(``_tied_weights_keys``: the encoder and decoder embeddings to ``shared``) hold, and that the first loss on the tester's
 inputs, built with ``initializer_factor`` 1.0, does not exceed ln(vocab) + 1. It collects every
 failure and asserts once: no ``subTest``, whose failures pytest 9 no longer reports on the parent
 test (upstream pins pytest < 9 for it; the test does not depend on that pin). The
@@ -44,6 +45,10 @@ def {method}(self):
             unit_config.initializer_factor = 1.0
             torch.manual_seed(0)
             model = model_class(unit_config).eval()
+            ties = model._tied_weights_keys if isinstance(model._tied_weights_keys, dict) else {{}}
+            for target, source in ties.items():  # the lm_head follows the config, the input embeddings stay shared
+                if not target.startswith("lm_head.") and model.get_parameter(target) is not model.get_parameter(source):
+                    failures.append(f"{{where}}: {{target}} is not tied to {{source}}")
             head = model.get_output_embeddings()
             if head is None or "labels" not in inspect.signature(model.forward).parameters:
                 continue

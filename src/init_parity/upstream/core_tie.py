@@ -61,6 +61,16 @@ def _flag_return(statement: cst.BaseStatement) -> str | None:
     return flag
 
 
+def _assigns(statement: cst.BaseStatement, name: str) -> bool:
+    """``name = ...`` or ``name: T = ...`` at class level."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if isinstance(small, cst.AnnAssign):
+        return dotted(small.target) == name
+    return isinstance(small, cst.Assign) and [dotted(t.target) for t in small.targets] == [name]
+
+
 def add_core_rule(source: str) -> tuple[str, list[str]]:
     """(new source, what changed) for ``modeling_utils.py``; :class:`CoreLayoutError` when it cannot be placed."""
     editor = Editor(source)
@@ -70,18 +80,10 @@ def add_core_rule(source: str) -> tuple[str, list[str]]:
     members = list(cls.body.body)
     if any(ATTRIBUTE in code(m) for m in members if isinstance(m, cst.SimpleStatementLine)):
         return source, []
-    keys = next(
-        (
-            m
-            for m in members
-            if isinstance(m, cst.SimpleStatementLine)
-            and code(m.with_changes(leading_lines=())).strip() == "_tied_weights_keys = None"
-        ),
-        None,
-    )
+    keys = next((m for m in members if _assigns(m, "_tied_weights_keys")), None)
     method = next((m for m in members if isinstance(m, cst.FunctionDef) and m.name.value == METHOD), None)
     if keys is None or method is None:
-        raise CoreLayoutError(f"{CLASS} has no `_tied_weights_keys = None` or no {METHOD}")
+        raise CoreLayoutError(f"{CLASS} has no class attribute `_tied_weights_keys` or no {METHOD}")
     body = list(method.body.body)
     at = next((i for i, statement in enumerate(body) if _flag_return(statement)), None)
     if at is None:
@@ -91,7 +93,13 @@ def add_core_rule(source: str) -> tuple[str, list[str]]:
     new_test = cst.parse_expression(f"not {flag} and not self.{ATTRIBUTE}")
     editor.replace(guard, guard.test, new_test)
     comments = [cst.EmptyLine(comment=cst.Comment(line)) for line in DECLARATION_COMMENT]
-    declaration = cst.parse_statement(DECLARATION).with_changes(leading_lines=[cst.EmptyLine(indent=False), *comments])
+    after = members[members.index(keys) + 1]  # a blank line above ours where the next attribute has one (main)
+    spaced = bool(after.leading_lines) and after.leading_lines[0].comment is None
+    blank = [cst.EmptyLine(indent=False)] if spaced else []
+    annotated = isinstance(keys.body[0], cst.AnnAssign)  # 5.x releases annotate the class attributes
+    declaration = cst.parse_statement(
+        DECLARATION.replace(" = ", ": bool = ") if annotated else DECLARATION
+    ).with_changes(leading_lines=[*blank, *comments])
     editor.substitute(keys, cst.FlattenSentinel([keys, declaration]))
     rule = format_statements([FILTER.replace("FLAG_EXPRESSION", flag)], column=8)
     editor.substitute(body[at + 1], cst.FlattenSentinel([*rule, body[at + 1]]))

@@ -1,0 +1,105 @@
+"""What PR.md reports as measured, as data, each with the command that produced it.
+
+First losses: ``benchmarks/upstream_first_loss.py`` (its JSON line), run once per column with the interpreter and
+tree named in ``FIRST_LOSS_RUNS``; every column reads the same batch. Test counts: ``docs/upstream/revert_runs.sh``
+on the main tree with the patch applied. Repository checks: the commands in ``CHECKS``, on that tree.
+"""
+
+from __future__ import annotations
+
+MAIN_COMMIT = "9a90500b0b"
+PYTEST = "8.4.2"
+TORCH = "2.13.0"
+CLASSES = ("T5ForConditionalGeneration", "MT5ForConditionalGeneration", "UMT5ForConditionalGeneration")
+SHAPE = (
+    "t5-v1_1-small shape: d_model 512, d_ff 1024, 8 layers, 6 heads, V = 32128, ln V = 10.38, bound ln V + 1 = 11.38"
+)
+BATCH = (
+    "4 x 32 random tokens and labels from `torch.Generator().manual_seed(0)`, model built after `torch.manual_seed(0)`"
+)
+FIRST_LOSS_COMMAND = "INIT_PARITY=0 PYTHONPATH=TREE/src python benchmarks/upstream_first_loss.py"
+
+MAIN = f"main {MAIN_COMMIT}"
+PATCHED_MAIN = f"main {MAIN_COMMIT} + this PR"
+PATCHED_5_23 = "5.23.0 + this PR"
+# column -> how it was run (interpreter, tree, INIT_PARITY)
+FIRST_LOSS_RUNS = {
+    "4.57.6": "the 4.57.6 venv, INIT_PARITY=0",
+    "4.57.6 + init-parity at run time": "the 4.57.6 venv, INIT_PARITY=1",
+    "5.23.0": "the 5.23.0 venv, INIT_PARITY=0",
+    MAIN: f"a venv with main installed, PYTHONPATH=<main at {MAIN_COMMIT}>/src",
+    PATCHED_MAIN: "the same venv, PYTHONPATH=<main + this patch>/src",
+    PATCHED_5_23: "the 5.23.0 venv, PYTHONPATH=<the 5.23.0 sdist + its patch>/src",
+}
+FIRST_LOSS: dict[str, dict[str, float]] = {
+    "4.57.6": {
+        "T5ForConditionalGeneration untied": 89.45,
+        "T5ForConditionalGeneration tied": 10.81,
+        "MT5ForConditionalGeneration untied": 89.45,
+        "MT5ForConditionalGeneration tied": 10.81,
+        "UMT5ForConditionalGeneration untied": 95.97,
+        "UMT5ForConditionalGeneration tied": 10.99,
+    },
+    "4.57.6 + init-parity at run time": {
+        "T5ForConditionalGeneration untied": 10.85,
+        "T5ForConditionalGeneration tied": 10.72,
+        "MT5ForConditionalGeneration untied": 10.85,
+        "MT5ForConditionalGeneration tied": 10.72,
+        "UMT5ForConditionalGeneration untied": 10.90,
+        "UMT5ForConditionalGeneration tied": 10.98,
+    },
+    "5.23.0": {
+        "T5ForConditionalGeneration untied": 161.83,
+        "T5ForConditionalGeneration tied": 10.95,
+        "MT5ForConditionalGeneration untied": 161.83,
+        "MT5ForConditionalGeneration tied": 161.83,
+        "UMT5ForConditionalGeneration untied": 10.86,
+        "UMT5ForConditionalGeneration tied": 10.86,
+    },
+    MAIN: {
+        "T5ForConditionalGeneration untied": 158.95,
+        "T5ForConditionalGeneration tied": 10.83,
+        "MT5ForConditionalGeneration untied": 158.95,
+        "MT5ForConditionalGeneration tied": 158.95,
+        "UMT5ForConditionalGeneration untied": 11.05,
+        "UMT5ForConditionalGeneration tied": 11.05,
+    },
+    PATCHED_MAIN: {
+        "T5ForConditionalGeneration untied": 10.68,
+        "T5ForConditionalGeneration tied": 10.83,
+        "MT5ForConditionalGeneration untied": 10.68,
+        "MT5ForConditionalGeneration tied": 10.83,
+        "UMT5ForConditionalGeneration untied": 10.92,
+        "UMT5ForConditionalGeneration tied": 11.05,
+    },
+}
+
+
+def columns_for(version: str) -> list[str]:
+    """The 4.57 line shows its own two columns; a 5.x release its stock and patched columns; main (a dev
+    version) main's."""
+    base = ["4.57.6", "4.57.6 + init-parity at run time"]
+    if not version.startswith("5."):
+        return base
+    if "dev" in version:
+        return [*base, "5.23.0", MAIN, PATCHED_MAIN]
+    return [*base, "5.23.0", PATCHED_5_23] if PATCHED_5_23 in FIRST_LOSS else [*base, "5.23.0"]
+
+
+REPRODUCE = (
+    "git clone https://github.com/huggingface/transformers && cd transformers",
+    f"git checkout {MAIN_COMMIT} && git am /path/to/0001-*.patch",
+    "python3 -m venv /tmp/vmain",
+    f"/tmp/vmain/bin/pip install torch=={TORCH}",
+    '/tmp/vmain/bin/pip install -e ".[torch,testing]"   # pytest>=7.2.0,<9.0.0, parameterized, datasets',
+    "HF_HUB_OFFLINE=1 /tmp/vmain/bin/python -m pytest -k test_init_scheme \\",
+    "    tests/models/{t5,mt5,umt5,longt5,switch_transformers,pop2piano,udop}",
+)
+REVERT_COMMAND = (
+    "`revert_runs.sh` of transformers-init-parity: each revert in a scratch worktree of the patched commit"
+)
+# (what is reverted to main, passed, failed, the failing test ids)
+REVERTS: tuple[tuple[str, int, int, str], ...] = ()
+CHECKS: tuple[str, ...] = ()
+# the tie mechanism of the previous version of this PR and of this one (`git diff` of the two patches)
+MECHANISMS: tuple[tuple[str, str, str], ...] = ()

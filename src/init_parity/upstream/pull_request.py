@@ -59,7 +59,7 @@ def _motivation(five: bool, family: str) -> str:
     )
 
 
-def _fix(five: bool) -> list[str]:
+def _fix(five: bool, version: str) -> list[str]:
     if not five:
         return [
             "Every framework draws every role from the table below; the untied lm_head gets std "
@@ -85,11 +85,21 @@ def _fix(five: bool) -> list[str]:
         "LongT5, Switch Transformers and Pop2Piano do (the lines #42815 removed).",
         "",
         "🚨 Fresh weights change: a model built from an untied config has an lm_head of its own, drawn with a smaller "
-        "std. `MT5Config` now passes its signature default `tie_word_embeddings=False`, so a default `MT5Config()` "
-        "builds an untied mT5 (as on 4.x) where it built a tied one, and a tied mT5 config gets the rescale back "
-        "(its logits shrink by `d_model**-0.5` against the code before this PR). Loaded checkpoints keep their "
-        "weights: an untied one holds `lm_head.weight`, a tied one does not and is tied on load.",
+        f"std. {_mt5_default(version)} A tied mT5 gets the rescale back: its logits are `d_model**-0.5` times those "
+        "of the code before this PR. Loaded checkpoints keep their weights: an untied one holds `lm_head.weight`, a "
+        "tied one does not and is tied on load.",
     ]
+
+
+def _mt5_default(version: str) -> str:
+    """What a default ``MT5Config()`` becomes: main's ``__init__`` has ``tie_word_embeddings=False`` in its
+    signature (forced to True until now); the 5.x releases' dataclass field defaults to True."""
+    if "dev" in version:
+        return (
+            "`MT5Config` now passes its signature default `tie_word_embeddings=False` on, so a default `MT5Config()` "
+            "builds an untied mT5 (as on 4.x) where it built a tied one."
+        )
+    return "A default `MT5Config()` stays tied (its field defaults to True), now with the rescale."
 
 
 def _design() -> list[str]:
@@ -206,7 +216,7 @@ def describe(scheme: FamilyScheme, version: str, result: Plan, title: str) -> st
         "",
         *_table(version),
         "",
-        *_fix(five),
+        *_fix(five, version),
         "",
         *(_design() if five else []),
         "## The scheme",

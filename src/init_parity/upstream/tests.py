@@ -29,16 +29,16 @@ HELPER_MODULE = HELPER_FILE.removeprefix("tests/").removesuffix(".py")
 
 TEMPLATE = """
 def {method}(self):
-    # Fresh weights follow the initialization scheme of the model's family (`tests/{helper}.py`), with the lm_head
-    # tied to the input embedding and untied, and an LM head starts near the loss of a uniform guess.
+    # Fresh weights follow the family's initialization scheme (`tests/{helper}.py`) with the lm_head tied and
+    # untied, the ties the class declares hold, and an LM head starts near the loss of a uniform guess.
     if not self.all_model_classes or self.all_model_classes[0].config_class.model_type not in INIT_SCHEMES:
         self.skipTest(reason="the model's family has no initialization scheme")
     config, inputs_dict = self.model_tester.prepare_config_and_inputs_for_common()
     tied = getattr(config, "tie_word_embeddings", False)
-    configs = {{"tester's config": config, "untied" if tied else "tied": with_tie(config, not tied)}}
+    configs = {{"tester's config": (config, tied), "untied" if tied else "tied": (with_tie(config, not tied), not tied)}}
     failures = []  # every class and config is checked before the one assertion (no subTest)
     for model_class in self.all_model_classes:
-        for variant, model_config in configs.items():
+        for variant, (model_config, wanted_tie) in configs.items():
             where = f"{{model_class.__name__}} ({{variant}})"
             failures += [f"{{where}}: {{failure}}" for failure in init_scheme_failures(model_class, model_config)]
             unit_config = copy.deepcopy(model_config)
@@ -52,7 +52,9 @@ def {method}(self):
             head = model.get_output_embeddings()
             if head is None or "labels" not in inspect.signature(model.forward).parameters:
                 continue
-            if not unit_config.tie_word_embeddings and head.weight is model.get_input_embeddings().weight:
+            if not wanted_tie and unit_config.tie_word_embeddings:
+                failures.append(f"{{where}}: the config turned tie_word_embeddings=False into True")
+            elif not wanted_tie and head.weight is model.get_input_embeddings().weight:
                 failures.append(f"{{where}}: the config says tie_word_embeddings=False, but the lm_head is the input embedding")
             inputs = self._prepare_for_class(inputs_dict, model_class)
             inputs = {{k: v for k, v in inputs.items() if not k.startswith("decoder_")}}

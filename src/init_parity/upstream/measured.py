@@ -108,6 +108,49 @@ REVERT_COMMAND = (
 )
 # (what is reverted to main, passed, failed, the failing test ids)
 REVERTS: tuple[tuple[str, int, int, str], ...] = ()
-CHECKS: tuple[str, ...] = ()
-# the tie mechanism of the previous version of this PR and of this one (`git diff` of the two patches)
-MECHANISMS: tuple[tuple[str, str, str], ...] = ()
+CHECKS = (
+    "`ruff check` and `ruff format --check` (ruff 0.13.1, the tree's pin) on the changed Python files pass",
+    "`python utils/check_copies.py` passes",
+    "`python utils/check_modular_conversion.py` passes (no differences for `modeling_switch_transformers.py`)",
+)
+LOAD_COMMAND = "python benchmarks/upstream_checkpoint_load.py save DIR / load DIR"
+# checkpoint layout -> (4.57.6, main, main + this PR): the checkpoint tensor the encoder embedding holds, and
+# whether the lm_head is the shared embedding after loading
+LOADING = {
+    "tied (only `shared.weight`)": ("shared, lm_head tied", "shared, lm_head tied", "shared, lm_head tied"),
+    "untied (`shared.weight`, `lm_head.weight`)": (
+        "shared, lm_head own",
+        "shared, lm_head own",
+        "shared, lm_head own",
+    ),
+    "no `shared.weight` (`decoder.embed_tokens.weight`, `lm_head.weight`; #48154)": (
+        "decoder.embed_tokens, lm_head own",
+        "**lm_head.weight**, lm_head = shared",
+        "decoder.embed_tokens, lm_head own",
+    ),
+}
+# the tie mechanism of the previous version of this PR and of this one (added lines of the two patches)
+MECHANISMS = (
+    (
+        "lines",
+        "+72: a 9-line `get_expanded_tied_weights_keys` override in 8 files",
+        "+19 -1: `modeling_utils.py` +11 -1, one class-attribute line in 8 files",
+    ),
+    (
+        "files",
+        "8: T5, mT5, UMT5, LongT5, Pop2Piano, UDOP modelling, Switch modular and its generated modelling file",
+        "9: `modeling_utils.py` and the same 8",
+    ),
+    (
+        "copies",
+        "7 hand-written copies of one method, none under `# Copied from`",
+        "one rule; a data line per family (mT5's checked through `# Copied from` T5, Switch's through modular)",
+    ),
+    ("other models", "unchanged", "unchanged: the attribute defaults to False"),
+    (
+        "maintainer objection answered",
+        "none: it is the per-model form of the core `get_expanded_tied_weights_keys` change reverted in #47620",
+        "#47620's review (no tying change for every model; the model declares its ties), #42815 (one config "
+        "attribute), #48154 (no lm_head entry to load an embedding from)",
+    ),
+)

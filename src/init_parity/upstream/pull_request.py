@@ -116,12 +116,12 @@ def _design() -> list[str]:
         "switch off the encoder-decoder sharing (the reason the configs were forced).",
         f"- {_thread(47620)} first changed `get_expanded_tied_weights_keys` for every model (and the fsmt, mbart and "
         "t5 tests with it) and reverted that after a core maintainer's review. The rule here is opt-in: its default "
-        "returns the map every model got before, and no test outside the T5 family changes. The reviewer's "
-        "alternative there, listing only the wanted ties in `_tied_weights_keys`, could not work because "
-        "`tie_word_embeddings=False` drops the whole map; the class attribute is what makes such a model-level "
-        "declaration hold.",
+        "returns the map every model got before, and no test outside the T5 family changes. The alternative "
+        "discussed there, leaving the lm_head out of a model's `_tied_weights_keys` (Pop2Piano's map already does), "
+        "could not work because `tie_word_embeddings=False` drops the whole map; the class attribute is what makes "
+        "such a model-level declaration hold.",
         "- Forcing the flag to True (the current state) ties the lm_head of every fresh T5 v1.1, mT5 and UMT5 model "
-        f"(first losses below), writes `tie_word_embeddings: true` into the configs of untied models, and made a "
+        f"(the first losses above), writes `tie_word_embeddings: true` into the configs of untied models, and made a "
         f"checkpoint without `shared.weight` load its encoder embedding from `lm_head.weight` ({_thread(48154)}, "
         f"fixed by reordering the map in {_thread(48238)}). With this PR an untied config has no lm_head entry in "
         "the map at all, whatever its order.",
@@ -195,6 +195,13 @@ def _tests(five: bool) -> list[str]:
         "with the tester's config in both variants.",
         "",
         "Repository checks on the patched tree: " + "; ".join(measured.CHECKS) + ".",
+        "",
+        f"Loading (`{measured.LOAD_COMMAND}`: tiny T5 checkpoints written by 4.57.6, loaded by each tree; the "
+        "tensor the encoder embedding holds, and the lm_head):",
+        "",
+        "| checkpoint | 4.57.6 | main | main + this PR |",
+        "|---|---|---|---|",
+        *(f"| {layout} | {' | '.join(cells)} |" for layout, cells in measured.LOADING.items()),
         "",
     ]
 

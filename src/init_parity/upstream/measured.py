@@ -107,7 +107,37 @@ REVERT_COMMAND = (
     "`revert_runs.sh` of transformers-init-parity: each revert in a scratch worktree of the patched commit"
 )
 # (what is reverted to main, passed, failed, the failing test ids)
-REVERTS: tuple[tuple[str, int, int, str], ...] = ()
+REVERTS = (
+    ("nothing (this PR)", 15, 0, "none"),
+    (
+        "modelling files only (`models/*/modeling_*.py`, `modular_*.py`)",
+        0,
+        15,
+        "all 15: no family declares `_untie_output_embeddings_only`, so an untied config unties the encoder and "
+        "decoder embeddings too",
+    ),
+    (
+        "all of `src/`",
+        4,
+        11,
+        "every class with an LM head, and the LongT5 and Switch encoder-only tests; the T5, mT5, UMT5 and UDOP "
+        "encoder-only tests pass (stock forces their flag, so their encoder stays tied, and they have no lm_head)",
+    ),
+    ("`modeling_utils.py` only (the core rule)", 0, 15, "all 15, as for the modelling files"),
+    (
+        "configs only (the forced flag)",
+        11,
+        4,
+        "T5, mT5, UMT5 and UDOP with an LM head: the untied variant comes back with the flag True",
+    ),
+    ("mT5's rescale only", 14, 1, "MT5ModelTest: the tied variant's first loss"),
+    (
+        "the untied lm_head's std only (`d_model**-0.5` back to `1.0`)",
+        7,
+        8,
+        "every class with an LM head: the head's std and KS tests and the untied first loss",
+    ),
+)
 CHECKS = (
     "`ruff check` and `ruff format --check` (ruff 0.13.1, the tree's pin) on the changed Python files pass",
     "`python utils/check_copies.py` passes",

@@ -82,7 +82,8 @@ def _fix(five: bool, version: str) -> list[str]:
         "`logits_dense`), through `transformers.initialization` so a weight loaded from a checkpoint is never "
         "redrawn; Switch Transformers' experts' `wo` gets std `d_ff**-0.5` like every other `wo`.",
         "- **mT5** scales the decoder output by `d_model**-0.5` again when the lm_head is tied, as T5, UMT5, "
-        "LongT5, Switch Transformers and Pop2Piano do (the lines #42815 removed).",
+        "LongT5, Switch Transformers and Pop2Piano do (the lines #42815 removed); with only these lines reverted, "
+        "`MT5ModelTest::test_init_scheme` fails on the tied variant's first loss (table below).",
         "",
         "🚨 Fresh weights change: a model built from an untied config has an lm_head of its own, drawn with a smaller "
         f"std. {_mt5_default(version)} A tied mT5 gets the rescale back: its logits are `d_model**-0.5` times those "
@@ -185,14 +186,13 @@ def _tests(five: bool) -> list[str]:
         "`pytest -k test_init_scheme` over the seven family folders, with parts of this PR reverted to main "
         f"({measured.REVERT_COMMAND}):",
         "",
-        "| reverted to main | passed | failed | failing |",
+        "| reverted to main | passed | failed | what fails |",
         "|---|---|---|---|",
         *(f"| {what} | {passed} | {failed} | {failing} |" for what, passed, failed, failing in measured.REVERTS),
         "",
         '"Modelling files" means `src/transformers/models/*/modeling_*.py` and `modular_*.py` of the family '
-        '(configs and `modeling_utils.py` kept); "all of `src/`" keeps only the tests and docs of this PR. With '
-        "all of `src/` reverted the encoder-only tests pass: stock forces the tie, so their models are consistent "
-        "with the tester's config in both variants.",
+        '(configs and `modeling_utils.py` kept); "all of `src/`" keeps only the tests and docs of this PR. Each '
+        '"fails without" in this description names one of these reverts.',
         "",
         "Repository checks on the patched tree: " + "; ".join(measured.CHECKS) + ".",
         "",

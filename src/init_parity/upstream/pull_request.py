@@ -68,8 +68,13 @@ def _fix(five: bool, version: str) -> list[str]:
     return [
         "What changes:",
         "",
-        "- **Configs** keep the `tie_word_embeddings` they are given (the forcing statement goes; `MT5Config` passes "
-        "its parameter on again). T5's `scale_decoder_outputs` keeps following the value passed.",
+        "- **Configs** keep the `tie_word_embeddings` they are given (the forcing statement goes; "
+        + (
+            "`MT5Config` passes its parameter to `super().__init__` again"
+            if "dev" in version
+            else "a dataclass config without the field gets `tie_word_embeddings: bool = True`"
+        )
+        + "). T5's `scale_decoder_outputs` keeps following the value passed.",
         "- **One core rule** (`modeling_utils.py`, +11 -1): `PreTrainedModel._untie_output_embeddings_only`, False "
         "by default. When a class sets it and the config says `tie_word_embeddings=False`, "
         "`get_expanded_tied_weights_keys` drops only the entries of the output embeddings "

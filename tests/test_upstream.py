@@ -383,7 +383,7 @@ def test_the_added_mixin_test_fails_on_the_stock_modelling_code(target: dict) ->
     t5 = target["stock_mixin"]["T5InitSchemeTest"]
     assert not t5["ok"]
     failures = "\n".join(t5["failures"])
-    assert "lm_head.untied" in failures and "config='untied'" in failures and "first loss" in failures
+    assert "lm_head.untied" in failures and "(untied)" in failures and "first loss" in failures
 
 
 def test_the_helper_is_short_and_needs_only_torch(target: dict) -> None:
@@ -504,20 +504,125 @@ def test_5x_configs_keep_the_flag_passed() -> None:
     assert len(notes) == 2
 
 
-def test_5x_models_draw_the_untied_head_and_keep_the_input_ties() -> None:
+def test_5x_models_draw_the_untied_head_and_declare_the_input_ties() -> None:
     from init_parity.upstream import pytorch, tying
 
     drawn, findings = pytorch.transform(MODEL_5X, "modeling_tiny.py", SCHEME)
     assert "init.normal_(module.lm_head.weight, mean=0.0, std=factor * self.config.d_model**-0.5)" in drawn
     assert [f.status for f in findings if f.role == "lm_head.untied"] == ["changed"]
-    new, notes = tying.add_tie_override(drawn)
-    assert notes == ["TinyPreTrainedModel.get_expanded_tied_weights_keys added"]
-    assert (
-        new.index("def _init_weights")
-        < new.index("def get_expanded_tied_weights_keys")
-        < new.index("def _shift_right")
-    )
-    assert tying.add_tie_override(new) == (new, [])
+    new, notes = tying.mark_family(drawn)
+    assert notes == ["TinyPreTrainedModel._untie_output_embeddings_only = True"]
+    assert new.index("config: TinyConfig") < new.index("_untie_output_embeddings_only = True") < new.index("def _init")
+    assert "get_expanded_tied_weights_keys" not in new  # no method of its own: the core rule does the work
+    assert tying.mark_family(new) == (new, [])
+
+
+# PreTrainedModel's early return on the flag, as upstream main (9a90500b0b) and the 5.x releases write it
+CORE_MAIN = """
+class PreTrainedModel:
+    # a list of `state_dict` keys that are potentially tied to another key in the state_dict.
+    _tied_weights_keys = None
+
+    def get_expanded_tied_weights_keys(self, all_submodels=False):
+        tied_mapping = self._tied_weights_keys
+        # If the config does not specify any tying, return empty dict
+        if not self.config.tie_word_embeddings:
+            return {}
+        # If None, return empty dict
+        elif tied_mapping is None:
+            return {}
+        return tied_mapping.copy()
+"""
+CORE_RELEASE = """
+class PreTrainedModel:
+    _tied_weights_keys = None
+
+    def get_expanded_tied_weights_keys(self, all_submodels=False):
+        tied_mapping = self._tied_weights_keys
+        tie_word_embeddings = getattr(self.config, "tie_word_embeddings", False)
+        if not tie_word_embeddings:
+            return {}
+        if tied_mapping is None:
+            return {}
+        return tied_mapping.copy()
+"""
+
+
+@pytest.mark.parametrize("core", [CORE_MAIN, CORE_RELEASE], ids=["main", "release"])
+def test_5x_core_rule_unties_only_the_output_embeddings_of_a_declaring_model(core: str) -> None:
+    from types import SimpleNamespace
+
+    from init_parity.upstream import core_tie
+
+    new, notes = core_tie.add_core_rule(core)
+    assert len(notes) == 2 and core_tie.add_core_rule(new) == (new, [])
+    namespace: dict = {}
+    exec(compile(new, "modeling_utils.py", "exec"), namespace)  # the edited stand-in, run as is
+    head, shared = object(), object()
+
+    class Family(namespace["PreTrainedModel"]):
+        _tied_weights_keys = {
+            "encoder.embed_tokens.weight": "shared.weight",
+            "decoder.embed_tokens.weight": "shared.weight",
+            "lm_head.weight": "shared.weight",
+        }
+
+        def __init__(self, tied: bool) -> None:
+            self.config = SimpleNamespace(tie_word_embeddings=tied)
+
+        def get_output_embeddings(self):
+            return head
+
+        def named_modules(self):
+            return iter([("", self), ("shared", shared), ("lm_head", head)])
+
+    class Declaring(Family):
+        _untie_output_embeddings_only = True
+
+    inputs = {"encoder.embed_tokens.weight": "shared.weight", "decoder.embed_tokens.weight": "shared.weight"}
+    assert Declaring(tied=False).get_expanded_tied_weights_keys() == inputs
+    assert Declaring(tied=True).get_expanded_tied_weights_keys() == Family._tied_weights_keys
+    assert Family(tied=False).get_expanded_tied_weights_keys() == {}  # every other model: as before
+    assert Family(tied=True).get_expanded_tied_weights_keys() == Family._tied_weights_keys
+
+
+def test_5x_core_rule_refuses_a_tree_it_does_not_know() -> None:
+    from init_parity.upstream import core_tie
+
+    with pytest.raises(core_tie.CoreLayoutError, match="return"):
+        core_tie.add_core_rule(CORE_MAIN.replace("return {}", "return None"))
+
+
+MT5_5X = """
+class MT5ForConditionalGeneration(MT5PreTrainedModel):
+    def __init__(self, config):
+        self.model_dim = config.d_model
+
+    def forward(self, input_ids):
+        sequence_output = decoder_outputs[0]
+
+        lm_logits = self.lm_head(sequence_output)
+        return lm_logits
+
+
+class UdopForConditionalGeneration(UdopPreTrainedModel):
+    def forward(self, input_ids):
+        sequence_output = decoder_outputs[0]
+        lm_logits = self.lm_head(sequence_output)
+        return lm_logits
+"""
+
+
+def test_5x_the_tied_mt5_head_reads_the_rescaled_decoder_output() -> None:
+    from init_parity.upstream import rescale
+
+    new, notes = rescale.restore_rescale(MT5_5X)
+    assert notes == ["MT5ForConditionalGeneration.forward: decoder output scaled by model_dim**-0.5 when tied"]
+    mt5, udop = new.split("class UdopForConditionalGeneration")
+    assert mt5.index("if self.config.tie_word_embeddings:") < mt5.index("sequence_output * (self.model_dim**-0.5)")
+    assert mt5.index("(self.model_dim**-0.5)") < mt5.index("lm_logits = self.lm_head(sequence_output)")
+    assert "model_dim" not in udop  # UDOP never scaled and has no model_dim
+    assert rescale.restore_rescale(new) == (new, [])
 
 
 def test_the_stand_in_documents_the_scheme(target: dict) -> None:

@@ -27,6 +27,7 @@ SUPPORTED_MAJOR = ("5",)
 VERSION_FILE = "src/transformers/__init__.py"
 HELPER_FILE = "tests/init_scheme_utils.py"
 COMMON_TESTS = "tests/test_modeling_common.py"
+CORE_FILE = "src/transformers/modeling_utils.py"  # 5.x: the tie rule the family's class attribute turns on
 DOC_FILE = "docs/source/en/model_doc/{family}.md"
 MODELING_PREFIXES = {"pt": "modeling_", "tf": "modeling_tf_", "flax": "modeling_flax_"}
 
@@ -52,7 +53,7 @@ def owned_files(scheme: FamilyScheme) -> tuple[str, ...]:
     """Every path (relative to the checkout) the generator may create or change, and no other."""
     files = [modeling_file(t, fw) for fw in MODELING_PREFIXES for t in scheme.model_types]
     files += [configuration_file(t) for t in scheme.model_types] + [modular_file(t) for t in scheme.model_types]
-    files += [COMMON_TESTS, HELPER_FILE, DOC_FILE.format(family=scheme.family)]
+    files += [COMMON_TESTS, HELPER_FILE, DOC_FILE.format(family=scheme.family), CORE_FILE]
     return tuple(files)
 
 

@@ -153,9 +153,12 @@ def commit_message(scheme: FamilyScheme, result: Plan) -> str:
         lines += paragraph(
             f"The {family}-family configs forced tie_word_embeddings=True, so a fresh model built from a T5 v1.1, "
             "mT5 or UMT5 config (tie_word_embeddings=False) used the N(0, 1) shared embedding as its lm_head and "
-            "started pretraining at a loss far above ln(vocab_size). The configs now keep the value passed; "
-            "get_expanded_tied_weights_keys keeps the encoder and decoder embeddings tied to the shared one when "
-            "only the lm_head is untied, so tied and untied checkpoints load as before."
+            "started pretraining at a loss far above ln(vocab_size). The configs now keep the value passed. "
+            "PreTrainedModel gets one opt-in class attribute, _untie_output_embeddings_only (default False): a "
+            "class that sets it (each family's PreTrainedModel) loses only the lm_head's entry of "
+            "_tied_weights_keys when the flag is False, so the encoder and decoder embeddings stay tied to the "
+            "shared one and tied and untied checkpoints load as before. mT5 scales a tied head's input by "
+            "d_model**-0.5 again, as the rest of the family does."
         )
     lines += paragraph(
         f"Fresh weights of the {family} family ({', '.join(scheme.model_types)}) follow one scheme ({ISSUE}), "

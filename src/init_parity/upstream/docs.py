@@ -70,7 +70,7 @@ def section(scheme: FamilyScheme, pytorch_only: bool = False) -> str:
         "model an lm_head of its own, drawn with std `initializer_factor * d_model**-0.5`, so that the first logits "
         "have about unit variance and the first loss is close to ln(vocab_size); the encoder and the decoder still "
         "share the input embedding. With the default `tie_word_embeddings=True` the lm_head is the input embedding "
-        "and the decoder output is scaled by `d_model**-0.5` instead.",
+        "and the decoder output is scaled by `d_model**-0.5` instead (except in UDOP, which never scaled it).",
         "",
         *rows,
         "",

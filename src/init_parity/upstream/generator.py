@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..cli import BadInput
 from ..scheme import FamilyScheme
-from . import copies, docs, flax, helper, pytorch, tensorflow, tests, tying
+from . import copies, core_tie, docs, flax, helper, pytorch, rescale, tensorflow, tests, tying
 from .checkout import (
     COMMON_TESTS,
     DOC_FILE,
@@ -75,12 +75,30 @@ class Plan:
 def plan(checkout: Checkout, scheme: FamilyScheme, python: str = sys.executable) -> Plan:
     result = Plan()
     if is_5x(checkout.version):
+        _core(checkout, result)
         _configs(checkout, scheme, result)
     _models(checkout, scheme, result, python)
     _helper(checkout, scheme, result)
     _tests(checkout, result)
     _docs(checkout, scheme, result)
     return result
+
+
+def _core(checkout: Checkout, result: Plan) -> None:
+    """The tie rule in ``PreTrainedModel`` that the family's class attribute turns on (:mod:`.core_tie`)."""
+    file = core_tie.CORE_FILE
+    source = checkout.read(file)
+    if source is None:
+        raise BadInput(f"{checkout.root} has no {file}: is it a transformers source tree?")
+    try:
+        new, notes = core_tie.add_core_rule(source)
+    except core_tie.CoreLayoutError as error:
+        raise BadInput(
+            f"{file}: {error}; this transformers {checkout.version} ties weights differently from the 5.x line the "
+            "generator knows (upstream main at 9a90500b0b to 5.23.0): check out one of those"
+        ) from None
+    result.before[file], result.after[file] = source, new
+    result.notes += [f"{file}: {note}" for note in notes]
 
 
 def _configs(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> None:
@@ -95,11 +113,18 @@ def _configs(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> None:
         result.untied = result.untied or new != source or tying.FLAG in source
 
 
-def _model_source(source: str, file: str, scheme: FamilyScheme, framework: str, five: bool) -> tuple[str, list]:
+def _model_source(
+    source: str, file: str, scheme: FamilyScheme, framework: str, five: bool
+) -> tuple[str, list[Finding], list[str]]:
+    """(new source, findings, notes): the scheme's draws, and on 5.x the family's tie declaration and the
+    tied decoder-output rescale."""
     new, findings = TRANSFORMS[framework](source, file, scheme)
+    notes: list[str] = []
     if five and framework == "pt":
-        new, _ = tying.add_tie_override(new)
-    return new, findings
+        for edit in (tying.mark_family, rescale.restore_rescale):
+            new, more = edit(new)
+            notes += [f"{file}: {note}" for note in more]
+    return new, findings, notes
 
 
 def _models(checkout: Checkout, scheme: FamilyScheme, result: Plan, python: str) -> None:
@@ -115,15 +140,17 @@ def _models(checkout: Checkout, scheme: FamilyScheme, result: Plan, python: str)
             modular = modular_file(model_type) if framework == "pt" else None
             modular_source = checkout.read(modular) if modular else None
             if modular_source is not None:
-                new_modular, findings = _model_source(modular_source, modular, scheme, framework, five)
+                new_modular, findings, notes = _model_source(modular_source, modular, scheme, framework, five)
                 result.before[modular], result.after[modular] = modular_source, new_modular
                 result.findings.extend(findings)
+                result.notes += notes
                 generated.append(model_type)
             before[file] = source
-            new, findings = _model_source(source, file, scheme, framework, five)
+            new, findings, notes = _model_source(source, file, scheme, framework, five)
             result.before[file], result.after[file] = source, new
             if modular_source is None:
                 result.findings.extend(findings)
+                result.notes += notes
     for model_type in generated:
         _regenerate(checkout, model_type, result, python)
     broken = copies.broken_copies(before, {f: result.after[f] for f in before})

@@ -1,8 +1,9 @@
 """``PR.md``: the pull request's description, written next to the patch.
 
-Motivation (the first loss of fresh models, measured), the scheme (the model page's table, from the
-scheme data), and how the change was tested. The measured numbers are data here, each with the
-command that produced it; the rest is rendered from the plan.
+Motivation (the first loss of fresh models, measured on one batch), on the 5.x line the tying design and the
+upstream threads it answers, the scheme (the model page's table, from the scheme data), and how the change was
+tested, with the commands that reproduce it. The measured numbers are data here, each with the command that
+produced it (:mod:`.measured`); the rest is rendered from the plan.
 """
 
 from __future__ import annotations
@@ -10,34 +11,204 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..scheme import FamilyScheme
-from . import docs
+from . import docs, measured
 from .checkout import HELPER_FILE, is_5x
 
 if TYPE_CHECKING:
     from .generator import Plan
 
-VOCAB = 32128
-# First loss of a fresh model from an untied t5-v1_1-small config (d_model 512, d_ff 1024, 8 layers, 6 heads,
-# d_kv 64, gated-gelu, V = 32128, ln V = 10.38), random tokens, PyTorch: issue 9 of transformers-init-parity for
-# the first three columns; the last, this patch on the 5.23.0 release without any runtime package
-# (benchmarks/upstream_first_loss.py).
-FIRST_LOSS = {
-    "T5ForConditionalGeneration": ("93.1", "10.9", "330.1", "10.92"),
-    "MT5ForConditionalGeneration": ("93.1", "10.9", "330.1", "10.92"),
-    "UMT5ForConditionalGeneration": ("95.1", "11.1", "14.6", "10.77"),
-}
-COLUMNS = ("4.57.6", "4.57.6 + init-parity at run time", "5.23.0", "5.23.0 + this PR")
-TABLE_NOTE = (
-    "The last column was measured on another random batch (4 x 32 tokens) than the others; on that batch stock "
-    "5.23.0 gives 161.8 (T5, MT5) and 10.9 (UMT5)."
-)
+UPSTREAM = "https://github.com/huggingface/transformers"
 
 
-def _table(columns: int) -> list[str]:
-    """The first ``columns`` columns: the 4.57 line's PR shows its own two."""
-    rows = ["| fresh model, untied config | " + " | ".join(COLUMNS[:columns]) + " |", "|---" * (columns + 1) + "|"]
-    rows += [f"| {name} | " + " | ".join(values[:columns]) + " |" for name, values in FIRST_LOSS.items()]
+def _thread(number: int) -> str:
+    return f"#{number}"
+
+
+def _table(version: str) -> list[str]:
+    """First losses, every column on the batch of ``measured.FIRST_LOSS_COMMAND``: the columns of the line this
+    PR targets (the 4.57 line shows its own two)."""
+    columns = measured.columns_for(version)
+    rows = [
+        "| fresh model | config | " + " | ".join(columns) + " |",
+        "|---|---|" + "---|" * len(columns),
+    ]
+    for name in measured.CLASSES:
+        for variant in ("untied", "tied"):
+            cells = [f"{measured.FIRST_LOSS[column][f'{name} {variant}']:.2f}" for column in columns]
+            rows.append(f"| {name} | {variant} | " + " | ".join(cells) + " |")
     return rows
+
+
+def _motivation(five: bool, family: str) -> str:
+    if not five:
+        return (
+            f"Fresh {family}-family weights differed between PyTorch, TensorFlow and Flax, and an untied lm_head was "
+            "drawn N(0, 1) in all three, so pretraining from scratch started far above ln(vocab_size)."
+        )
+    return (
+        f"Since {_thread(42815)} one config attribute, `tie_word_embeddings`, decides every tie of a model, and "
+        "`get_expanded_tied_weights_keys` drops the whole `_tied_weights_keys` map when it is False. T5-family "
+        "checkpoints say False (T5 v1.1, mT5, UMT5, LongT5, Pop2Piano) while storing the input embedding once, so "
+        "the configs now force it to True (T5, mT5, UMT5 and UDOP in #42815, LongT5 and Pop2Piano in "
+        f"{_thread(47620)}). Loading works (a checkpoint that holds both `lm_head.weight` and `shared.weight` is "
+        "untied by `tie_weights`), but every model built from such a config — every pretraining run from scratch "
+        "with a T5 v1.1, mT5 or UMT5 config — gets the shared embedding, drawn N(0, 1), as its lm_head: the first "
+        "loss is about 15 times ln(vocab_size). #42815 also dropped mT5's `d_model**-0.5` rescale of the decoder "
+        "output, so a tied mT5 starts just as far off. The `_init_weights` branch for an untied lm_head drew it "
+        "with std `initializer_factor * 1.0`, which is as far off again."
+    )
+
+
+def _fix(five: bool, version: str) -> list[str]:
+    if not five:
+        return [
+            "Every framework draws every role from the table below; the untied lm_head gets std "
+            "`initializer_factor * d_model**-0.5`."
+        ]
+    return [
+        "What changes:",
+        "",
+        "- **Configs** keep the `tie_word_embeddings` they are given (the forcing statement goes; "
+        + (
+            "`MT5Config` passes its parameter to `super().__init__` again"
+            if "dev" in version
+            else "a dataclass config without the field gets `tie_word_embeddings: bool = True`"
+        )
+        + "). T5's `scale_decoder_outputs` keeps following the value passed.",
+        "- **One core rule** (`modeling_utils.py`, +11 -1): `PreTrainedModel._untie_output_embeddings_only`, False "
+        "by default. When a class sets it and the config says `tie_word_embeddings=False`, "
+        "`get_expanded_tied_weights_keys` drops only the entries of the output embeddings "
+        "(`get_output_embeddings()`, the lm_head) from `_tied_weights_keys`; the encoder and decoder embeddings "
+        "stay tied to `shared`. Every other model, and every tied config, gets the map it got before.",
+        "- **Each family's `PreTrainedModel`** sets `_untie_output_embeddings_only = True`: one line in T5, mT5 (its "
+        "`# Copied from` of T5's class), UMT5, LongT5, Pop2Piano, UDOP and Switch Transformers (in "
+        "`modular_switch_transformers.py`, the modelling file regenerated by `utils/modular_model_converter.py`).",
+        "- **`_init_weights`** draws an untied lm_head with std `initializer_factor * d_model**-0.5` (T5X's "
+        "`logits_dense`), through `transformers.initialization` so a weight loaded from a checkpoint is never "
+        "redrawn; Switch Transformers' experts' `wo` gets std `d_ff**-0.5` like every other `wo`.",
+        "- **mT5** scales the decoder output by `d_model**-0.5` again when the lm_head is tied, as T5, UMT5, "
+        "LongT5, Switch Transformers and Pop2Piano do (the lines #42815 removed); with only these lines reverted, "
+        "`MT5ModelTest::test_init_scheme` fails on the tied variant's first loss (table below).",
+        "",
+        "🚨 Fresh weights change: a model built from an untied config has an lm_head of its own, drawn with a smaller "
+        f"std. {_mt5_default(version)} A tied mT5 gets the rescale back: its logits are `d_model**-0.5` times those "
+        "of the code before this PR. Loaded checkpoints keep their weights: an untied one holds `lm_head.weight`, a "
+        "tied one does not and is tied on load.",
+    ]
+
+
+def _mt5_default(version: str) -> str:
+    """What a default ``MT5Config()`` becomes: main's ``__init__`` has ``tie_word_embeddings=False`` in its
+    signature (forced to True until now); the 5.x releases' dataclass field defaults to True."""
+    if "dev" in version:
+        return (
+            "`MT5Config` now passes its signature default `tie_word_embeddings=False` on, so a default `MT5Config()` "
+            "builds an untied mT5 (as on 4.x) where it built a tied one."
+        )
+    return "A default `MT5Config()` stays tied (its field defaults to True), now with the rescale."
+
+
+def _design() -> list[str]:
+    rows = [
+        "| | previous version of this PR | this PR |",
+        "|---|---|---|",
+        *(f"| {what} | {old} | {new} |" for what, old, new in measured.MECHANISMS),
+    ]
+    return [
+        "## Why this mechanism",
+        "",
+        f"- The single attribute stays single ({_thread(42815)}): the config has one tying flag. Which ties the flag "
+        "governs is declared by the model class, where `_tied_weights_keys` already lives, so no checkpoint can "
+        "switch off the encoder-decoder sharing (the reason the configs were forced).",
+        f"- {_thread(47620)} first changed `get_expanded_tied_weights_keys` for every model (and the fsmt, mbart and "
+        "t5 tests with it) and reverted that after a core maintainer's review. The rule here is opt-in: its default "
+        "returns the map every model got before, and no test outside the T5 family changes. The alternative "
+        "discussed there, leaving the lm_head out of a model's `_tied_weights_keys` (Pop2Piano's map already does), "
+        "could not work because `tie_word_embeddings=False` drops the whole map; the class attribute is what makes "
+        "such a model-level declaration hold.",
+        "- Forcing the flag to True (the current state) ties the lm_head of every fresh T5 v1.1, mT5 and UMT5 model "
+        f"(the first losses above), writes `tie_word_embeddings: true` into the configs of untied models, and made a "
+        f"checkpoint without `shared.weight` load its encoder embedding from `lm_head.weight` ({_thread(48154)}, "
+        f"fixed by reordering the map in {_thread(48238)}). With this PR an untied config has no lm_head entry in "
+        "the map at all, whatever its order.",
+        "- A first version of this PR added the same `get_expanded_tied_weights_keys` override, by hand, to each "
+        "family's `PreTrainedModel` (no `# Copied from`): the per-model variant of the rejected change, in seven "
+        "places that could drift apart.",
+        "",
+        *rows,
+        "",
+    ]
+
+
+def _related() -> list[str]:
+    return [
+        "## Related",
+        "",
+        f"- {_thread(16749)}: one documented initialization per model family; this PR is its T5 part.",
+        f"- {_thread(26441)} (open since 2023) proposed the same std, `d_model**-0.5`, for the untied T5 lm_head.",
+        f"- {_thread(42815)}: single config attribute for weight tying; forced the flag in T5, mT5, UMT5 and UDOP "
+        "and removed mT5's rescale.",
+        f"- {_thread(47620)}: forced the flag in LongT5 and Pop2Piano; the core-wide `get_expanded_tied_weights_keys` "
+        "change it tried first was reverted on review.",
+        f"- {_thread(48154)}: madlad400 loaded its encoder embedding from `lm_head.weight` under the forced flag "
+        f"(fixed by {_thread(48238)}).",
+        "",
+    ]
+
+
+def _tests(five: bool) -> list[str]:
+    lines = [
+        "## How it was tested",
+        "",
+        f"`test_init_scheme` in `ModelTesterMixin` (`tests/test_modeling_common.py`, helper `{HELPER_FILE}`, torch "
+        "only) runs for every model class of a family with a scheme (encoder-only ones too), with the tester's "
+        "config and with its `tie_word_embeddings` flipped, so a tied and an untied lm_head are both built. For "
+        "each drawn role it pools all layers over up to 16 seeds (1000 values or more where the tiny tester "
+        "allows), runs a Kolmogorov-Smirnov test of the shape and a chi-squared test of the std, "
+        "Bonferroni-corrected to a false-alarm rate of 1e-3 per model class; constants must be exact. The ties "
+        "a class declares other than the lm_head's must hold in both configs; an untied config must give an "
+        "lm_head of its own; an LM head's first loss on the tester's inputs, built with `initializer_factor=1.0`, "
+        "must be at most ln(vocab_size) + 1. Families without a scheme are skipped before anything is built. The "
+        "test collects every failure and asserts once: it uses no `subTest` (under pytest 9 a failing `subTest` "
+        "leaves its parent test PASSED; upstream's `setup.py` pins `pytest>=7.2.0,<9.0.0`, and this test does not "
+        "depend on the pin).",
+        "",
+    ]
+    if not five:
+        return lines
+    return [
+        *lines,
+        f"Measured on upstream main at {measured.MAIN_COMMIT} with this patch applied, in a venv made as below "
+        f"(pytest {measured.PYTEST}, torch {measured.TORCH}, CPU):",
+        "",
+        "```bash",
+        *measured.REPRODUCE,
+        "```",
+        "",
+        "`[torch]` alone does not collect the model tests (they import `parameterized` and `datasets`); `[testing]` "
+        "brings them and upstream's pytest pin.",
+        "",
+        "`pytest -k test_init_scheme` over the seven family folders, with parts of this PR reverted to main "
+        f"({measured.REVERT_COMMAND}):",
+        "",
+        "| reverted to main | passed | failed | what fails |",
+        "|---|---|---|---|",
+        *(f"| {what} | {passed} | {failed} | {failing} |" for what, passed, failed, failing in measured.REVERTS),
+        "",
+        '"Modelling files" means `src/transformers/models/*/modeling_*.py` and `modular_*.py` of the family '
+        '(configs and `modeling_utils.py` kept); "all of `src/`" keeps only the tests and docs of this PR. Each '
+        '"fails without" in this description names one of these reverts.',
+        "",
+        "Repository checks on the patched tree: " + "; ".join(measured.CHECKS) + ".",
+        "",
+        f"Loading (`{measured.LOAD_COMMAND}`: tiny T5 checkpoints written by 4.57.6, loaded by each tree; the "
+        "tensor the encoder embedding holds, and the lm_head):",
+        "",
+        "| checkpoint | 4.57.6 | main | main + this PR |",
+        "|---|---|---|---|",
+        *(f"| {layout} | {' | '.join(cells)} |" for layout, cells in measured.LOADING.items()),
+        "",
+    ]
 
 
 def describe(scheme: FamilyScheme, version: str, result: Plan, title: str) -> str:
@@ -45,66 +216,32 @@ def describe(scheme: FamilyScheme, version: str, result: Plan, title: str) -> st
     family = scheme.family.upper()
     changed = "\n".join(f"- `{file}`" for file in result.changed)
     section = docs.section(scheme, pytorch_only=five).split("\n", 2)[2]
-    motivation = (
-        f"On the 5.x line the {family}-family configs force `tie_word_embeddings=True`, so a model built from a "
-        "T5 v1.1, mT5 or UMT5 config that says `tie_word_embeddings=False` uses the shared embedding, drawn "
-        "N(0, 1), as its lm_head. Pretraining from scratch then starts far above ln(vocab_size), the loss of a "
-        "uniform guess. Checkpoints are not affected (an untied checkpoint holds both tensors and is untied on "
-        "load); every from-scratch run is. The `_init_weights` branch for an untied lm_head, still there, drew it "
-        "with std `initializer_factor * 1.0`, which is just as far off."
-        if five
-        else f"Fresh {family}-family weights differed between PyTorch, TensorFlow and Flax, and an untied lm_head was "
-        "drawn N(0, 1) in all three, so pretraining from scratch started far above ln(vocab_size)."
-    )
-    fix = (
-        "The configs keep the `tie_word_embeddings` they are given. When it is False, "
-        "`get_expanded_tied_weights_keys` still ties the encoder and decoder embeddings to `shared` (checkpoints "
-        "store them once) and leaves the lm_head alone; `_init_weights` draws it with std "
-        "`initializer_factor * d_model**-0.5` (T5X's `logits_dense`), through `transformers.initialization`, so a "
-        "weight loaded from a checkpoint (`_is_hf_initialized`) is never redrawn. Switch Transformers is edited "
-        "in its modular file and regenerated; its experts' `wo` gets std `d_ff**-0.5` like every other `wo`."
-        if five
-        else "Every framework draws every role from the table below; the untied lm_head gets std "
-        "`initializer_factor * d_model**-0.5`."
-    )
     lines = [
         f"# {title}",
         "",
         "## What does this PR do?",
         "",
-        motivation,
+        _motivation(five, family),
         "",
-        f"First loss of a fresh model (t5-v1_1-small shape, V = {VOCAB}, ln V = 10.38, random tokens, PyTorch):",
+        f"First loss of a fresh model ({measured.SHAPE}; every number on one batch, {measured.BATCH}; PyTorch, "
+        f"`{measured.FIRST_LOSS_COMMAND}`):",
         "",
-        *_table(len(COLUMNS) if five else 2),
+        *_table(version),
         "",
-        *([TABLE_NOTE, ""] if five else []),
-        fix,
+        *_fix(five, version),
         "",
-        "🚨 Fresh weights change: a model built from an untied config now has an lm_head of its own, drawn with "
-        "a smaller std. Loading checkpoints gives the same weights as before.",
-        "",
+        *(_design() if five else []),
         "## The scheme",
         "",
         section.strip(),
         "",
-        "## How it was tested",
-        "",
-        f"`test_init_scheme` in `ModelTesterMixin` (`tests/test_modeling_common.py`, helper `{HELPER_FILE}`, torch "
-        "only) runs for every model class of a family with a scheme (encoder-only ones too), with the tester's "
-        "config and, when that config ties the lm_head, an untied variant of it. For each drawn role it pools "
-        "all layers over up to 16 seeds (1000 values or more where the tiny tester allows), runs a "
-        "Kolmogorov-Smirnov test of the shape and a chi-squared test of the std, Bonferroni-corrected to a "
-        "false-alarm rate of 1e-3 per model class; constants must be exact. An LM head's first loss on the "
-        "tester's inputs, built with `initializer_factor=1.0`, must be at most ln(vocab_size) + 1. Families "
-        "without a scheme are skipped before anything is built. The test fails on the code before this PR for "
-        "every T5-family class with an lm_head.",
-        "",
+        *_tests(five),
+        *(_related() if five else []),
         "Files changed:",
         "",
         changed,
         "",
-        "Fixes https://github.com/huggingface/transformers/issues/16749 for the T5 family.",
+        f"Fixes {UPSTREAM}/issues/16749 for the T5 family.",
         "",
         "Generated with `init-parity upstream`.",
         "",

@@ -1,37 +1,29 @@
 """5.x: a config that says ``tie_word_embeddings=False`` gets an untied lm_head again.
 
 On the 5.x line one config attribute decides every tie of a model (``get_expanded_tied_weights_keys``
-returns nothing when ``tie_word_embeddings`` is false), and the T5-family configs force it to True so
-that the encoder and decoder keep reading the shared embedding; a fresh T5 v1.1 / mT5 / UMT5 model
-therefore gets the shared N(0, 1) embedding as its lm_head. Two edits restore the 4.x meaning:
+returns nothing when ``tie_word_embeddings`` is false, huggingface/transformers#42815), and the T5-family
+configs force it to True so that the encoder and decoder keep reading the shared embedding; a fresh
+T5 v1.1 / mT5 / UMT5 model therefore gets the shared N(0, 1) embedding as its lm_head. Two edits here,
+with the core rule of :mod:`.core_tie`, restore the 4.x meaning:
 
 - configuration: the statement that forces the flag goes; the flag keeps the value passed (a
   dataclass config without the field gets ``tie_word_embeddings: bool = True``, an ``__init__``
   with the parameter passes it on), and T5's ``scale_decoder_outputs`` follows it as before;
-- modelling: the family's ``PreTrainedModel`` gets ``get_expanded_tied_weights_keys``, which keeps
-  the input-embedding ties when only the lm_head is untied. It is inserted right after
-  ``_init_weights``, with the same text in every file, so ``# Copied from`` copies stay identical.
+- modelling: the family's ``PreTrainedModel`` declares ``_untie_output_embeddings_only = True`` (one
+  class attribute, no method): with the flag False the core drops only the lm_head's entry of
+  ``_tied_weights_keys``, and the encoder and decoder embeddings stay tied to ``shared``.
 
-Both are idempotent: a file that no longer forces the flag, or already has the method, is left as it is.
+Both are idempotent: a file that no longer forces the flag, or already declares the attribute, is left as it is.
 """
 
 from __future__ import annotations
 
 import libcst as cst
 
-from .editing import Editor, code, dotted, format_statements
+from .editing import Editor, code, dotted
 
 FLAG = "tie_word_embeddings"
-METHOD = "get_expanded_tied_weights_keys"
-
-METHOD_SOURCE = f"""
-def {METHOD}(self, all_submodels: bool = False) -> dict:
-    # `tie_word_embeddings=False` unties the lm_head only: the encoder and the decoder always read the shared
-    # embedding, which checkpoints store once
-    if all_submodels or self.config.{FLAG} or not self._tied_weights_keys:
-        return super().{METHOD}(all_submodels=all_submodels)
-    return {{target: source for target, source in self._tied_weights_keys.items() if not target.startswith("lm_head.")}}
-"""
+ATTRIBUTE = "_untie_output_embeddings_only"  # the class attribute the core rule reads (:mod:`.core_tie`)
 
 SCALE_COMMENT = (
     "A tied lm_head (original T5) reads the decoder output scaled by d_model**-0.5; `tie_word_embeddings=False` "
@@ -196,22 +188,31 @@ def _pass_to_super(editor: Editor, method: cst.FunctionDef, notes: list[str], wh
 _EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
 
 
-def add_tie_override(source: str) -> tuple[str, list[str]]:
-    """(new source, what changed) with the override in every ``PreTrainedModel`` subclass that defines
-    ``_init_weights`` (the family's base class)."""
+def mark_family(source: str) -> tuple[str, list[str]]:
+    """(new source, what changed) with ``_untie_output_embeddings_only = True`` among the class attributes of
+    every ``PreTrainedModel`` subclass that defines ``_init_weights`` (the family's base class): the last class
+    attribute before its first method, so that ``# Copied from`` copies of that class stay identical."""
     editor = Editor(source)
     notes: list[str] = []
     for cls in (n for n in editor.module.body if isinstance(n, cst.ClassDef)):
-        bases = {dotted(b.value) for b in cls.bases}
-        if "PreTrainedModel" not in bases:
+        if "PreTrainedModel" not in {dotted(b.value) for b in cls.bases}:
             continue
         members = list(cls.body.body)
         names = [m.name.value for m in members if isinstance(m, cst.FunctionDef)]
-        if METHOD in names or "_init_weights" not in names:
+        assigned = {
+            code(t.target).strip()
+            for m in members
+            if isinstance(m, cst.SimpleStatementLine)
+            for s in m.body
+            for t in _targets(s)
+        }
+        if "_init_weights" not in names or ATTRIBUTE in assigned:
             continue
-        init_weights = next(m for m in members if isinstance(m, cst.FunctionDef) and m.name.value == "_init_weights")
-        method = format_statements([METHOD_SOURCE], column=4)[0]
-        method = method.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
-        editor.substitute(init_weights, cst.FlattenSentinel([init_weights, method]))
-        notes.append(f"{cls.name.value}.{METHOD} added")
+        first_method = next(i for i, m in enumerate(members) if not isinstance(m, cst.SimpleStatementLine))
+        anchor = members[first_method - 1] if first_method else None
+        if anchor is None:
+            continue
+        line = cst.parse_statement(f"{ATTRIBUTE} = True\n")
+        editor.substitute(anchor, cst.FlattenSentinel([anchor, line]))
+        notes.append(f"{cls.name.value}.{ATTRIBUTE} = True")
     return editor.result(), notes

@@ -77,6 +77,13 @@ def rule_for(rules: tuple[InitRule, ...], name: str) -> InitRule | None:
     return next((rule for rule in rules if rule.when and re.search(rule.pattern, name)), None)
 
 
+def with_tie(config, tied: bool):
+    """`config` with `tie_word_embeddings=tied`, made by its class so that what the class derives from the flag
+    (T5's `scale_decoder_outputs`) follows it."""
+    values = {key: value for key, value in config.to_dict().items() if key != "scale_decoder_outputs"}
+    return config.__class__.from_dict({**values, "tie_word_embeddings": tied})
+
+
 def init_scheme_failures(model_class, config) -> list[str]:
     """What in fresh weights of `model_class(config)` disagrees with the scheme (an empty list when all agree)."""
     torch.manual_seed(0)

@@ -48,7 +48,7 @@ def _path_row(path: str, size: str, mode: str) -> dict:
     from init_parity.conformance import check_seeded_weights, seeds_needed
     from init_parity.forward import first_loss_bound
     from init_parity.models.build import weights
-    from init_parity.models.materialised import DISTRIBUTED_PATHS, build_on, distributed_weights
+    from init_parity.models.materialised import DISTRIBUTED_PATHS, build_on, distributed_weights, holding
     from init_parity.report.first_loss import first_loss_of
 
     with mode_switch(mode):
@@ -64,11 +64,7 @@ def _path_row(path: str, size: str, mode: str) -> dict:
         seconds = time.perf_counter() - started
         finite = all(np.isfinite(a).all() for found in by_seed.values() for a in found.values())
         check = check_seeded_weights(config, by_seed) if finite else None
-        import torch
-
-        model = build_on("meta", T5_CLASS, config, 0)
-        model.load_state_dict({n: torch.from_numpy(a) for n, a in by_seed[0].items()}, strict=False)
-        loss = first_loss_of("pt", model, config, 0)
+        loss = first_loss_of("pt", holding(T5_CLASS, config, by_seed[0]), config, 0)
     return {
         "path": path,
         "size": size,

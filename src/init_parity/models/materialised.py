@@ -92,6 +92,17 @@ def build_on(path: str, class_name: str, config: Any, seed: int) -> Any:
     return materialise(model)
 
 
+def holding(class_name: str, config: Any, found: dict[str, np.ndarray]) -> Any:
+    """A model of ``class_name`` from ``config`` that holds ``found`` (name -> array, as
+    :func:`init_parity.models.build.weights` reads them: gathered weights, say), to run it. A tied
+    tensor read once under its first name fills every module that shares it."""
+    import torch
+
+    model = build_on("meta", class_name, config, 0)
+    model.load_state_dict({name: torch.from_numpy(array) for name, array in found.items()}, strict=False)
+    return model
+
+
 def local_shards(model: Any) -> dict[str, np.ndarray]:
     """Name -> this rank's part of every sharded parameter of ``model``."""
     return {

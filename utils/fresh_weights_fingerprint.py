@@ -33,10 +33,10 @@ SEEDS = (0, 1)
 TIE_MODES = {"tied": True, "untied": False}
 # where the suite's pieces live, before and after the move into suite/ (the first that imports wins)
 _MODULES = {
-    "build": ("init_parity.suite.build", "init_parity.models.build"),
-    "discovery": ("init_parity.suite.models.discovery", "init_parity.models.discovery"),
-    "tiny": ("init_parity.suite.models.tiny_configs", "init_parity.models.tiny_configs"),
-    "mixin": ("init_parity.testing.mixin",),
+    "build": ("init_parity.suite.build", "init_parity.suite.models.build"),
+    "discovery": ("init_parity.suite.models.discovery", "init_parity.suite.models.discovery"),
+    "tiny": ("init_parity.suite.models.tiny_configs", "init_parity.suite.models.tiny_configs"),
+    "mixin": ("init_parity.suite.mixin",),
 }
 # report fields that are measurements of time, not verdicts
 _TIMINGS = {"seconds", "elapsed", "time", "duration", "wall_seconds"}

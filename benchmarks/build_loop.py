@@ -2,7 +2,7 @@
 
 A model test file builds tiny models over and over; so does the suite. One loop here is what the
 suite does per model type and framework: build the tiny config fresh (seed 0, 1, ...) and read its
-weights as numpy arrays (:func:`init_parity.models.build.fresh_weights`), over every model type with
+weights as numpy arrays (:func:`init_parity.suite.models.build.fresh_weights`), over every model type with
 a scheme. Loops alternate stock and scheme in one process (``--rounds`` of each, the order flipped
 every round); printed per framework: the median loop time of each and the ratio, with the spread of
 the per-round ratios (min-max). Budget 1.05.
@@ -19,11 +19,11 @@ import statistics
 import time
 
 from common import MODES, mode_switch, rotation
-from init_parity.frameworks import installed
-from init_parity.models.build import fresh_weights
-from init_parity.models.discovery import family
-from init_parity.models.tiny_configs import tiny_config
 from init_parity.scheme import FAMILIES
+from init_parity.suite.frameworks import installed
+from init_parity.suite.models.build import fresh_weights
+from init_parity.suite.models.discovery import family
+from init_parity.suite.models.tiny_configs import tiny_config
 
 BUDGET = 1.05
 

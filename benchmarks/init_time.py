@@ -25,11 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from common import MODES, mode_switch, rotation
-from init_parity.frameworks import installed
-from init_parity.models.build import build_model
-from init_parity.models.discovery import family
-from init_parity.models.tiny_configs import tiny_config
 from init_parity.scheme import FAMILIES
+from init_parity.suite.frameworks import installed
+from init_parity.suite.models.build import build_model
+from init_parity.suite.models.discovery import family
+from init_parity.suite.models.tiny_configs import tiny_config
 
 BUDGET = 1.05
 PAIRS = {"tiny": 15, "default": 3}

@@ -21,9 +21,9 @@ import sys
 import numpy as np
 
 from common import MODES, mode_switch, t5_config
-from init_parity.frameworks import installed
-from init_parity.models.build import build_model
-from init_parity.report.first_loss import decoder_start, mean_cross_entropy
+from init_parity.suite.first_loss import decoder_start, mean_cross_entropy
+from init_parity.suite.frameworks import installed
+from init_parity.suite.models.build import build_model
 
 ROWS = (  # (framework, model type, class)
     ("pt", "t5", "T5ForConditionalGeneration"),

@@ -1,7 +1,7 @@
 """The scheme where big models are built (issue 22), on the transformers line of this interpreter.
 
 ``paths``: a T5 v1.1-shaped model (untied head, gated-gelu), tiny (the suite's config) and
-t5-v1_1-small-sized, built along every path of :mod:`init_parity.models.materialised` (eager; meta and
+t5-v1_1-small-sized, built along every path of :mod:`init_parity.suite.models.materialised` (eager; meta and
 accelerate's ``init_empty_weights``, then ``to_empty``, ``tie_weights``, ``init_weights``; FSDP2 and
 DeepSpeed ZeRO-3 over 2 CPU ranks, gathered), stock and with the scheme. Printed per path: the
 conformance verdict of the full weights (the suite's check, family-wise false-alarm rate 1e-3), what
@@ -37,7 +37,7 @@ T5_CLASS = "T5ForConditionalGeneration"
 
 
 def _config(size: str):
-    from init_parity.models.tiny_configs import tiny_config
+    from init_parity.suite.models.tiny_configs import tiny_config
 
     return tiny_config("t5", tie_word_embeddings=False) if size == "tiny" else t5_config(size)
 
@@ -45,11 +45,11 @@ def _config(size: str):
 def _path_row(path: str, size: str, mode: str) -> dict:
     """One path's conformance verdict and first loss, for one size and mode (seed 0 and as many more
     as the smallest role needs)."""
-    from init_parity.conformance import check_seeded_weights, seeds_needed
-    from init_parity.forward import first_loss_bound
-    from init_parity.models.build import weights
-    from init_parity.models.materialised import DISTRIBUTED_PATHS, build_on, distributed_weights, holding
-    from init_parity.report.first_loss import first_loss_of
+    from init_parity.suite.conformance import check_seeded_weights, seeds_needed
+    from init_parity.suite.first_loss import first_loss_of
+    from init_parity.suite.forward import first_loss_bound
+    from init_parity.suite.models.build import weights
+    from init_parity.suite.models.materialised import DISTRIBUTED_PATHS, build_on, distributed_weights, holding
 
     with mode_switch(mode):
         config = _config(size)

@@ -1,4 +1,4 @@
-"""False-alarm rate and power of the std tests of ``init_parity.stats``, measured by simulation.
+"""False-alarm rate and power of the std tests of ``init_parity.suite.stats``, measured by simulation.
 
 1. False alarms: for each n, ``--trials`` samples of N(0, 1) go through the one-sample ``std``
    test (against Normal(1)) and as many pairs through the two-sample ``std_ratio`` test. At
@@ -11,7 +11,7 @@
    bisection converges. With T trials the 1% quantile it estimates has a standard error of about
    0.17 * sqrt(500 / T) in z units (of z_{alpha/2} + z_beta = 6.2), so 2000 trials pin
    ln(r_measured) to about 1.3%. It is printed beside the bound of
-   ``init_parity.stats.detectable_ratio``, ``r_bound = exp((z_{alpha/2} + z_beta) / sqrt(2n))``
+   ``init_parity.suite.stats.detectable_ratio``, ``r_bound = exp((z_{alpha/2} + z_beta) / sqrt(2n))``
    for one sample (``Var(ln s^2) ~= 2/n``); for two samples of n each
    ``Var(ln s_a^2 - ln s_b^2) ~= 4/n``, so ``sqrt(n)`` replaces ``sqrt(2n)``:
    ``detectable_ratio(n / 2)``. ``ln(r_measured) / ln(r_bound)`` near 1 means the tests are as
@@ -26,13 +26,13 @@
    kurtosis 4) and a Laplace (kurtosis 6), each scaled to the expected std, that the ``kurtosis`` test
    (and, for comparison, ``ks``) rejects at ``FAMILY_ALPHAS["distribution"] / m`` (``--distribution-tests``).
 5. Whole-suite false alarms: ``--null-runs`` (>= 2000) runs of the whole statistics layer
-   (``init_parity.conformance.check_arrays``: pooled, per-tensor, shape, independence and cross-framework
+   (``init_parity.suite.conformance.check_arrays``: pooled, per-tensor, shape, independence and cross-framework
    tests, one Holm correction per family) on a tiny T5 (the suite's config, PyTorch and TensorFlow
    names and shapes, two seeds) whose every tensor is drawn with numpy from the scheme. The fraction
    of runs whose verdict finds anything is the measured family-wise false-alarm rate, printed at
    ``FAMILY_WISE_ALPHA`` = 1e-3 and, where a few thousand runs can resolve it, at 1e-2 and 5e-2.
 
-The tests themselves are ``init_parity.stats.std_test_batch``, ``std_ratio_test_batch`` and
+The tests themselves are ``init_parity.suite.stats.std_test_batch``, ``std_ratio_test_batch`` and
 ``kurtosis_test_batch``, the vectorised forms that ``one_sample``, ``two_sample`` and
 ``tensor_scale`` call.
 """
@@ -46,7 +46,7 @@ import time
 import numpy as np
 
 from init_parity.scheme import Normal
-from init_parity.stats import (
+from init_parity.suite.stats import (
     FAMILY_ALPHAS,
     TEST_ALPHA,
     detectable_ratio,
@@ -197,10 +197,10 @@ NULL_ALPHAS = (1e-3, 1e-2, 5e-2)
 def null_model():
     """The tiny T5 of the suite (PyTorch and TensorFlow names and shapes, two seeds) and a function
     that draws every tensor of it from the scheme with a numpy generator."""
-    from init_parity.appliers.plan import family_of, zero_row
-    from init_parity.conformance import collect, counterparts
-    from init_parity.frameworks import installed
-    from init_parity.models.tiny_configs import tiny_config
+    from init_parity.scheme.plan import family_of, zero_row
+    from init_parity.suite.conformance import collect, counterparts
+    from init_parity.suite.frameworks import installed
+    from init_parity.suite.models.tiny_configs import tiny_config
 
     config = tiny_config("t5")
     frameworks = tuple(fw for fw in ("pt", "tf") if fw in installed())
@@ -239,8 +239,8 @@ def null_model():
 
 def _null_chunk(args: tuple[int, int]) -> list[dict[float, bool]]:
     import init_parity
-    from init_parity.conformance import check_arrays
-    from init_parity.stats import verdict
+    from init_parity.suite.conformance import check_arrays
+    from init_parity.suite.stats import verdict
 
     start, count = args
     init_parity.enable()
@@ -257,7 +257,7 @@ def suite_false_alarms(runs: int, workers: int, first_run: int = 0) -> None:
     from multiprocessing import get_context
 
     import init_parity
-    from init_parity.conformance import check_arrays
+    from init_parity.suite.conformance import check_arrays
 
     init_parity.enable()
     config, draw = null_model()

@@ -104,7 +104,7 @@ def config_for(model: str, shape: Shape, vocab: int):
 def build(model: str, framework: str, mode: str, shape: Shape, seed: int, vocab: int) -> Any:
     """A fresh ``model`` in ``framework``, drawn stock (``mode="stock"``) or by the scheme."""
     import init_parity
-    from init_parity.models.build import build_model
+    from init_parity.suite.models.build import build_model
 
     with init_parity.use_scheme(mode == "scheme"):
         config = config_for(model, shape, vocab)

@@ -7,11 +7,11 @@ import argparse
 import time
 
 import common  # noqa: F401 - sets the offline / quiet environment before transformers is imported
-from init_parity.conformance import check_family
-from init_parity.models.build import build_model
-from init_parity.models.discovery import discover
-from init_parity.models.tiny_configs import tiny_config
 from init_parity.scheme import scheme_for_model_type
+from init_parity.suite.conformance import check_family
+from init_parity.suite.models.build import build_model
+from init_parity.suite.models.discovery import discover
+from init_parity.suite.models.tiny_configs import tiny_config
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ import statistics
 import time
 
 from common import MODES, mode_switch
-from init_parity.models.discovery import family
+from init_parity.suite.models.discovery import family
 from init_time import config_for, human, quartiles, timed_pairs, warm_up
 
 UNIFORM_DRAWS = "scheme, uniform draws"
@@ -36,7 +36,7 @@ KERNEL_SHAPE = (2048, 256)  # a default-size feed-forward kernel (Speech2Text's 
 @contextlib.contextmanager
 def uniform_draws():
     """The scheme, with every normal draw replaced by a uniform one of the same mean and std."""
-    from init_parity.appliers import tf_applier
+    from init_parity.runtime.appliers import tf_applier
     from init_parity.scheme import Uniform
 
     original = tf_applier.draw
@@ -60,7 +60,7 @@ def kernel_times(shape: tuple[int, ...], repeats: int) -> dict[str, float]:
     import tensorflow as tf
     import tf_keras
 
-    from init_parity.appliers.tf_applier import draw
+    from init_parity.runtime.appliers.tf_applier import draw
     from init_parity.scheme import Normal, Uniform
 
     tf.random.set_seed(0)

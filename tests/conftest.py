@@ -21,7 +21,7 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     import init_parity
 
-    if config.getoption("--init-parity-stock") or not init_parity.activation.env_allows():
+    if config.getoption("--init-parity-stock") or not init_parity.runtime.activation.env_allows():
         init_parity.disable()
         config.init_parity_stock = True
     else:

@@ -24,7 +24,7 @@ def run_python(code: str, **env: str) -> dict:
 
 def transformers_line() -> str:
     """``"4"`` on transformers 4.57.6, ``"5"`` on the 5.x line."""
-    from init_parity.targets import major, transformers_version
+    from init_parity.runtime.targets import major, transformers_version
 
     return major(transformers_version())
 
@@ -45,7 +45,7 @@ needs_transformers_5 = unittest.skipUnless(ON_TRANSFORMERS_5, "needs transformer
 def skip_unless_available(test: unittest.TestCase, framework: str) -> None:
     """Skip ``test`` with the reason when ``framework`` cannot be used here (not installed, or not in
     this transformers)."""
-    from init_parity.frameworks import unavailable
+    from init_parity.suite.frameworks import unavailable
 
     reason = unavailable(framework)
     if reason is not None:

@@ -3,9 +3,9 @@
 import unittest
 from unittest import mock
 
-from init_parity import frameworks
-from init_parity.conformance import counterparts
-from init_parity.models.discovery import family
+from init_parity.suite import frameworks
+from init_parity.suite.conformance import counterparts
+from init_parity.suite.models.discovery import family
 
 
 class BadInputTest(unittest.TestCase):

@@ -4,7 +4,7 @@ import huggingface_hub.constants
 import pytest
 import transformers.utils.hub
 
-from init_parity.models.offline import hub_offline
+from init_parity.suite.models.offline import hub_offline
 
 
 def test_a_hub_fetch_sends_no_request_inside_hub_offline(monkeypatch):
@@ -36,7 +36,7 @@ def test_one_model_type_is_found_as_discover_finds_it_without_building_the_other
     looks up its model types this way: discovering all of them costs seconds per process)."""
     from transformers.models.auto import configuration_auto
 
-    from init_parity.models import discovery
+    from init_parity.suite.models import discovery
 
     found = {family.model_type: family for family in discovery.discover()}
     discovery.family.cache_clear()

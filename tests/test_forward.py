@@ -1,12 +1,12 @@
-"""The first-loss tests of ``init_parity.forward`` on given losses (the suite measures them)."""
+"""The first-loss tests of ``init_parity.suite.forward`` on given losses (the suite measures them)."""
 
 import math
 import unittest
 
 import numpy as np
 
-from init_parity.forward import compare_first_losses, first_loss_bound, first_loss_within_bound
-from init_parity.models.tiny_configs import tiny_config
+from init_parity.suite.forward import compare_first_losses, first_loss_bound, first_loss_within_bound
+from init_parity.suite.models.tiny_configs import tiny_config
 
 
 class FirstLossTest(unittest.TestCase):

@@ -8,9 +8,9 @@ import unittest
 from parameterized import parameterized
 
 import init_parity
-from init_parity.models.build import build_model
-from init_parity.models.tiny_configs import tiny_config
-from init_parity.report.first_loss import decoder_start, mean_cross_entropy, random_batch
+from init_parity.suite.first_loss import decoder_start, mean_cross_entropy, random_batch
+from init_parity.suite.models.build import build_model
+from init_parity.suite.models.tiny_configs import tiny_config
 from tests.helpers import skip_unless_available
 
 CLASSES = {

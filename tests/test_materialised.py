@@ -4,7 +4,7 @@
 ZeRO-3 over 2 CPU ranks.
 
 Each path's full weights, over as many seeds as the tiny config's smallest role needs, pass the
-conformance check (:func:`init_parity.conformance.check_seeded_weights`: the suite's tests against the
+conformance check (:func:`init_parity.suite.conformance.check_seeded_weights`: the suite's tests against the
 scheme, at its family-wise false-alarm rate of 1e-3, seeded, so deterministic). Beside it, exact
 properties: no tensor is left as ``to_empty`` gave it, a seed gives the same numbers on every path that
 draws from the same state of the generator (meta, accelerate and FSDP2 alike; ZeRO-3 and an eager build
@@ -19,13 +19,13 @@ import unittest
 import numpy as np
 from parameterized import parameterized
 
-from init_parity.conformance import check_seeded_weights, seeds_needed
-from init_parity.forward import first_loss_bound
-from init_parity.models.build import weights
-from init_parity.models.materialised import build_on, distributed_weights, holding
-from init_parity.models.tiny_configs import tiny_config
-from init_parity.report.first_loss import first_loss_of
 from init_parity.scheme import scheme_for_model_type
+from init_parity.suite.conformance import check_seeded_weights, seeds_needed
+from init_parity.suite.first_loss import first_loss_of
+from init_parity.suite.forward import first_loss_bound
+from init_parity.suite.models.build import weights
+from init_parity.suite.models.materialised import build_on, distributed_weights, holding
+from init_parity.suite.models.tiny_configs import tiny_config
 from tests.helpers import ON_TRANSFORMERS_5
 
 # (model type, config changes, class): T5 v1.1-shaped (untied head) and v1.0-shaped (tied), BART (tied,

@@ -13,8 +13,8 @@ import numpy as np
 from parameterized import parameterized
 
 import init_parity
-from init_parity.models.build import build_model, weights
-from init_parity.models.tiny_configs import tiny_config
+from init_parity.suite.models.build import build_model, weights
+from init_parity.suite.models.tiny_configs import tiny_config
 from tests.helpers import ON_TRANSFORMERS_5, skip_unless_available
 
 CLASSES = {  # (framework, model_type) -> (base model, model with the LM head)

@@ -23,9 +23,9 @@ from unittest import mock
 
 import pytest
 
-from init_parity import frameworks
 from init_parity.cli import EXIT_BAD_INPUT, EXIT_DRIFT, EXIT_OK, main
 from init_parity.scheme import FAMILIES
+from init_parity.suite import frameworks
 from tests.helpers import needs_transformers_4
 
 CHROMIUM = "/usr/bin/chromium"

@@ -15,8 +15,8 @@ import unittest
 from pathlib import Path
 
 from init_parity.cli import EXIT_BAD_INPUT
-from init_parity.models.discovery import COMPOSITES, encoder_decoder_model_types
-from init_parity.models.names import Names, UnknownModelType
+from init_parity.suite.models.discovery import COMPOSITES, encoder_decoder_model_types
+from init_parity.suite.models.names import Names, UnknownModelType
 from tests.helpers import run_python
 
 HEAVY = ("transformers", "torch", "tensorflow", "jax")

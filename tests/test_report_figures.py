@@ -9,9 +9,9 @@ import unittest
 
 import numpy as np
 
-from init_parity.frameworks import installed
 from init_parity.report import plots
 from init_parity.report.collect import MODES, Report, collect, plan, summary_line
+from init_parity.suite.frameworks import installed
 
 
 def assert_pp_labels_readable(test: unittest.TestCase, family) -> None:

@@ -27,7 +27,7 @@ def run_report(output: str) -> tuple[int, str]:
     with (
         mock.patch.object(command, "collect", nothing),
         mock.patch("init_parity.report.quiet.import_frameworks", nothing),
-        mock.patch("init_parity.models.discovery.discover", nothing),
+        mock.patch("init_parity.suite.models.discovery.discover", nothing),
         contextlib.redirect_stderr(err),
         contextlib.redirect_stdout(io.StringIO()),
     ):

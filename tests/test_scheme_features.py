@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from init_parity.appliers.plan import zero_row
-from init_parity.conformance import TABLE_ULPS, compare_tables, split_zero_row
 from init_parity.scheme import FAMILIES, Rule, scheme_for_model_type
+from init_parity.scheme.plan import zero_row
+from init_parity.suite.conformance import TABLE_ULPS, compare_tables, split_zero_row
 from tests.helpers import line_4_scheme
 
 ISSUE_6 = ("bart", "mbart", "pegasus", "marian", "blenderbot", "blenderbot-small", "led", "speech_to_text", "whisper")
@@ -60,8 +60,8 @@ def test_tables_are_equal_up_to_float32_rounding_of_their_angles():
 def test_a_sub_model_under_its_own_config_is_drawn_by_its_family_rules():
     """Pix2StructTextModel initialises itself under Pix2StructTextConfig before the whole model exists:
     its names get the decoder prefix and the formulas read its config as the family's text_config."""
-    from init_parity.appliers.plan import resolver_for
-    from init_parity.models.tiny_configs import tiny_config
+    from init_parity.scheme.plan import resolver_for
+    from init_parity.suite.models.tiny_configs import tiny_config
 
     config = tiny_config("pix2struct")
     sub, whole = resolver_for(config.text_config), resolver_for(config)

@@ -12,7 +12,7 @@ import numpy as np
 from parameterized import parameterized
 
 from init_parity.scheme import Constant, Deterministic, Normal, TruncatedNormal, Uniform
-from init_parity.stats import (
+from init_parity.suite.stats import (
     FAMILY_ALPHAS,
     FAMILY_WISE_ALPHA,
     MIN_SAMPLES,

@@ -2,7 +2,7 @@
 
 import unittest
 
-from init_parity.summary import _involves, short_role
+from init_parity.suite.summary import _involves, short_role
 
 
 class SummaryTest(unittest.TestCase):

@@ -8,10 +8,10 @@ import numpy as np
 from parameterized import parameterized
 
 import init_parity
-from init_parity import stats
-from init_parity.conformance import check_arrays, collect, seeds_needed
-from init_parity.models.build import fresh_weights
-from init_parity.models.tiny_configs import tiny_config
+from init_parity.suite import stats
+from init_parity.suite.conformance import check_arrays, collect, seeds_needed
+from init_parity.suite.models.build import fresh_weights
+from init_parity.suite.models.tiny_configs import tiny_config
 from tests.helpers import skip_unless_available
 
 CLASSES = {

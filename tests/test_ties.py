@@ -4,8 +4,8 @@ import unittest
 
 import numpy as np
 
-from init_parity.models.tiny_configs import tiny_config
-from init_parity.ties import is_lm_class, pytorch_class_name, tie_findings
+from init_parity.suite.models.tiny_configs import tiny_config
+from init_parity.suite.ties import is_lm_class, pytorch_class_name, tie_findings
 from tests.helpers import line_4_scheme
 
 
@@ -72,7 +72,7 @@ class DecoderEmbeddingHeadTest(unittest.TestCase):
         )
 
     def test_a_fresh_fsmt_has_no_tie_finding_in_either_mode(self):
-        from init_parity.conformance import check_family
+        from init_parity.suite.conformance import check_family
 
         for tied in (False, True):
             check = check_family("fsmt", ("pt",), tie_word_embeddings=tied)

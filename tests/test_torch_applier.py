@@ -19,10 +19,10 @@ from torch.overrides import TorchFunctionMode
 from transformers.modeling_utils import PreTrainedModel
 
 import init_parity
-from init_parity.appliers import torch_applier
-from init_parity.models.discovery import family
-from init_parity.models.tiny_configs import tiny_config
+from init_parity.runtime.appliers import torch_applier
 from init_parity.scheme import FAMILIES, FamilyScheme
+from init_parity.suite.models.discovery import family
+from init_parity.suite.models.tiny_configs import tiny_config
 
 
 def _pt_classes() -> list[tuple[str, str]]:

@@ -12,10 +12,10 @@ import torch
 from parameterized import parameterized
 
 import init_parity
-from init_parity.models.build import build_model
-from init_parity.models.tiny_configs import tiny_config
-from init_parity.report.first_loss import decoder_start, mean_cross_entropy, random_batch
 from init_parity.scheme import FAMILIES
+from init_parity.suite.first_loss import decoder_start, mean_cross_entropy, random_batch
+from init_parity.suite.models.build import build_model
+from init_parity.suite.models.tiny_configs import tiny_config
 from tests.helpers import needs_transformers_5
 
 LM_CLASSES = {

@@ -13,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-from init_parity.docs import BEGIN, END, generated_blocks
+from init_parity.scheme.docs import BEGIN, END, generated_blocks
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "init_scheme.md"
 

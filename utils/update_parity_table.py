@@ -19,11 +19,11 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "parity_table.md"
 def main() -> int:
     import transformers
 
-    from init_parity.conformance import check_family
-    from init_parity.models.discovery import discover, missing_dependency
     from init_parity.scheme import scheme_for_model_type
-    from init_parity.stats import FAMILY_WISE_ALPHA
-    from init_parity.summary import markdown_table
+    from init_parity.suite.conformance import check_family
+    from init_parity.suite.models.discovery import discover, missing_dependency
+    from init_parity.suite.stats import FAMILY_WISE_ALPHA
+    from init_parity.suite.summary import markdown_table
 
     families = [f for f in discover() if "pt" in f.classes and not missing_dependency(f)]
     checked = [f for f in families if len(f.classes) > 1 or scheme_for_model_type(f.model_type) is not None]
@@ -48,7 +48,7 @@ def main() -> int:
 
 
 def _why_not_checked(found) -> str:
-    from init_parity.models.discovery import missing_dependency
+    from init_parity.suite.models.discovery import missing_dependency
 
     if "pt" not in found.classes:
         return "no PyTorch class, the reference framework"

@@ -3,7 +3,7 @@
 It imports neither transformers nor a framework; ``INIT_PARITY=0`` leaves the interpreter alone.
 """
 
-from .activation import enable, env_allows
+from .runtime.activation import enable, env_allows
 
 if env_allows():
     enable()

@@ -11,15 +11,13 @@ import importlib
 import os
 import sys
 
+from .exits import EXIT_BAD_INPUT, EXIT_DRIFT, EXIT_OK, BadInput
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_DRIFT", "EXIT_OK", "BadInput", "build_parser", "main"]
+
 # module path -> the subcommand it registers (``register(subparsers)`` returns nothing, sets
 # ``func`` on its parser; ``func(args) -> int`` is the exit code)
 SUBCOMMANDS = ("init_parity.report.command", "init_parity.upstream.command")
-
-EXIT_OK, EXIT_DRIFT, EXIT_BAD_INPUT = 0, 1, 2
-
-
-class BadInput(Exception):
-    """A user error: printed as ``init-parity: error: ...`` with exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _check_switch() -> None:
     """An ``INIT_PARITY`` that is neither on nor off is bad input here, before any work (at start-up
     the ``.pth`` hook only warns: it must not stop the interpreter)."""
-    from .activation import UnknownSwitch, env_switch
+    from .runtime.activation import UnknownSwitch, env_switch
 
     try:
         env_switch()

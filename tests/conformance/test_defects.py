@@ -15,12 +15,12 @@ import pytest
 import torch
 import transformers
 
-from init_parity import conformance
-from init_parity.conformance import ClassEntry, check_classes
-from init_parity.frameworks import installed
-from init_parity.models.tiny_configs import tiny_config
 from init_parity.report.collect import role_status
-from init_parity.stats import TEST_FAMILIES
+from init_parity.suite import conformance
+from init_parity.suite.conformance import ClassEntry, check_classes
+from init_parity.suite.frameworks import installed
+from init_parity.suite.models.tiny_configs import tiny_config
+from init_parity.suite.stats import TEST_FAMILIES
 
 pytestmark = pytest.mark.xdist_group("defects")
 

@@ -12,10 +12,10 @@ import unittest
 
 import pytest
 
-from init_parity.activation import is_enabled
-from init_parity.models.discovery import discover, missing_dependency
-from init_parity.models.tiny_configs import tiny_config
+from init_parity.runtime.activation import is_enabled
 from init_parity.scheme import other_line_only, scheme_for_model_type
+from init_parity.suite.models.discovery import discover, missing_dependency
+from init_parity.suite.models.tiny_configs import tiny_config
 from init_parity.testing import InitParityTesterMixin
 from tests.conformance.expectations import KNOWN_DRIFTS, STOCK_DRIFTS
 

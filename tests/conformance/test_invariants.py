@@ -1,4 +1,4 @@
-"""The invariants of :mod:`init_parity.invariants` for every discovered encoder-decoder model type with a
+"""The invariants of :mod:`init_parity.suite.invariants` for every discovered encoder-decoder model type with a
 PyTorch class: coverage by the scheme (or a reasoned "left to the framework"), finite values, no untied
 bit-identical tensors, tie structure, zero padding rows, and the first loss of LM heads within the scheme's
 bound. A type that cannot be built here skips with the missing dependency; a known stock defect is a strict
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from init_parity.activation import is_enabled
-from init_parity.invariants import check_model
-from init_parity.models.discovery import discover, missing_dependency
-from init_parity.models.tiny_configs import tiny_config
+from init_parity.runtime.activation import is_enabled
 from init_parity.scheme import new_on_this_line, other_line_only
+from init_parity.suite.invariants import check_model
+from init_parity.suite.models.discovery import discover, missing_dependency
+from init_parity.suite.models.tiny_configs import tiny_config
 from tests.conformance.expectations import STOCK_INVARIANT_DEFECTS
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from init_parity.conformance import compare_tables
-from init_parity.frameworks import installed
-from init_parity.models.build import build_model, fresh_weights
-from init_parity.models.tiny_configs import tiny_config
+from init_parity.suite.conformance import compare_tables
+from init_parity.suite.frameworks import installed
+from init_parity.suite.models.build import build_model, fresh_weights
+from init_parity.suite.models.tiny_configs import tiny_config
 
 COMPUTED_BY_FLAX = {
     "marian": ("MarianMTModel", "FlaxMarianMTModel"),

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from ..conformance import FIRST_LOSS
-from ..naming import FRAMEWORKS
+from ..scheme.naming import FRAMEWORKS
+from ..suite.conformance import FIRST_LOSS
 from .collect import (
     INDEPENDENCE,
     SCALE_TESTS,

@@ -1,7 +1,7 @@
-"""Running the conformance checks the report shows: :func:`init_parity.conformance.check_family` per
+"""Running the conformance checks the report shows: :func:`init_parity.suite.conformance.check_family` per
 model type and mode (stock transformers, or with the scheme), and the first loss of models with an
-LM head. Everything statistical comes from the suite (:mod:`init_parity.stats` through
-:class:`~init_parity.conformance.FamilyCheck`); this module only gathers and labels it.
+LM head. Everything statistical comes from the suite (:mod:`init_parity.suite.stats` through
+:class:`~init_parity.suite.conformance.FamilyCheck`); this module only gathers and labels it.
 """
 
 from __future__ import annotations
@@ -14,20 +14,20 @@ from typing import Any
 
 import numpy as np
 
-from .. import conformance
-from ..activation import use_scheme
-from ..conformance import FamilyCheck, check_family
-from ..models.discovery import family as find_family
-from ..models.discovery import missing_dependency
-from ..naming import FRAMEWORKS
+from ..runtime.activation import use_scheme
 from ..scheme import FAMILIES, Distribution
-from .first_loss import FirstLoss, measure, vocab_sizes
+from ..scheme.naming import FRAMEWORKS
+from ..suite import conformance
+from ..suite.conformance import FamilyCheck, check_family
+from ..suite.first_loss import FirstLoss, measure, vocab_sizes
+from ..suite.models.discovery import family as find_family
+from ..suite.models.discovery import missing_dependency
 
 MODES: dict[str, bool] = {"stock": False, "scheme": True}  # mode -> patched
 """``stock``: transformers as released; ``scheme``: with this package's scheme applied."""
 
 INDEPENDENCE = "independence"
-"""The pseudo-role under which :func:`init_parity.stats.independence`'s results are labelled."""
+"""The pseudo-role under which :func:`init_parity.suite.stats.independence`'s results are labelled."""
 
 
 @dataclass(frozen=True)
@@ -387,7 +387,7 @@ def parameter_count(model_type: str, class_name: str, config: Any) -> int | None
 def _too_large(family: FamilyReport) -> str | None:
     if "pt" not in family.classes:
         return None
-    from ..models.tiny_configs import tiny_config
+    from ..suite.models.tiny_configs import tiny_config
 
     try:
         config = tiny_config(family.model_type)
@@ -397,7 +397,7 @@ def _too_large(family: FamilyReport) -> str | None:
     if count is not None and count > MAX_PARAMETERS:
         return (
             f"its tiny config builds {count / 1e6:.0f}M parameters, more than the report's limit of "
-            f"{MAX_PARAMETERS / 1e6:.0f}M: not checked (init_parity.models.tiny_configs should shrink it)"
+            f"{MAX_PARAMETERS / 1e6:.0f}M: not checked (init_parity.suite.models.tiny_configs should shrink it)"
         )
     return None
 

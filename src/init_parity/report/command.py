@@ -12,10 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..cli import EXIT_BAD_INPUT, EXIT_DRIFT, EXIT_OK, BadInput
-from ..frameworks import FrameworkMissing, installed, require
-from ..naming import FRAMEWORKS
-from ..stats import FAMILY_WISE_ALPHA
+from ..exits import EXIT_BAD_INPUT, EXIT_DRIFT, EXIT_OK, BadInput
+from ..scheme.naming import FRAMEWORKS
+from ..suite.frameworks import FrameworkMissing, installed, require
+from ..suite.stats import FAMILY_WISE_ALPHA
 from .collect import MODES, FamilyReport, Report, collect, plan, summary_line
 from .workers import collect_in_workers, start_workers, worker_count
 
@@ -165,8 +165,8 @@ def parse_models(text: str) -> tuple[str, ...] | None:
     for ``all``. Checked against transformers' list of model types read without importing it, and
     the types with a scheme: a misspelt name fails at once. Only a model type of transformers
     without a scheme has its default config built to tell whether it is an encoder-decoder."""
-    from ..models.discovery import COMPOSITES
-    from ..models.names import Names, UnknownModelType
+    from ..suite.models.discovery import COMPOSITES
+    from ..suite.models.names import Names, UnknownModelType
 
     items = _items(text, "--models")
     if not items:
@@ -184,7 +184,7 @@ def parse_models(text: str) -> tuple[str, ...] | None:
         raise BadInput(str(error)) from None
     unsure = [model_type for model_type in models if not names.certain(model_type)]
     if unsure:
-        from ..models.discovery import is_encoder_decoder
+        from ..suite.models.discovery import is_encoder_decoder
         from . import quiet
 
         with quiet.filtered_native_stderr():
@@ -196,7 +196,7 @@ def parse_models(text: str) -> tuple[str, ...] | None:
 
 def every_family(frameworks: tuple[str, ...]) -> list[FamilyReport]:
     """``--models all``: every encoder-decoder model type, planned in ``frameworks``."""
-    from ..models.discovery import discover
+    from ..suite.models.discovery import discover
 
     return plan(tuple(found.model_type for found in discover()), frameworks)
 

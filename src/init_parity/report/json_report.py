@@ -9,8 +9,8 @@ import json
 import math
 from typing import Any
 
-from ..stats import FAMILY_WISE_ALPHA, TEST_ALPHA
-from ..targets import transformers_version
+from ..runtime.targets import transformers_version
+from ..suite.stats import FAMILY_WISE_ALPHA, TEST_ALPHA
 from .collect import INDEPENDENCE, FamilyReport, ModeResult, Report, role_status, scheme_std, summary_line
 
 SCHEMA_VERSION = 1

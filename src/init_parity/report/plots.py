@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..naming import FRAMEWORK_TITLES
-from ..naming import FRAMEWORKS as FRAMEWORKS_ORDER
+from ..scheme.naming import FRAMEWORK_TITLES
+from ..scheme.naming import FRAMEWORKS as FRAMEWORKS_ORDER
 from .collect import FamilyReport, Report, reference_std, role_status, std_ratio
 
 COLOURS = {"pt": "#ee4c2c", "tf": "#1f77b4", "flax": "#2ca02c"}

@@ -17,8 +17,8 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 
-from ..naming import FRAMEWORK_TITLES
-from ..stats import FAMILY_WISE_ALPHA, describe_result
+from ..scheme.naming import FRAMEWORK_TITLES
+from ..suite.stats import FAMILY_WISE_ALPHA, describe_result
 from .answer import answers, measured_words, split_labels
 from .collect import INDEPENDENCE, FamilyReport, Report, expected_text, measured_text, role_status, summary_line
 

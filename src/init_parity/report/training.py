@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..naming import FRAMEWORK_TITLES, FRAMEWORKS
+from ..scheme.naming import FRAMEWORK_TITLES, FRAMEWORKS
 
 MODES = ("stock", "scheme")
 MODELS = ("t5-v1.1", "t5-v1.0", "bart")  # the benchmark's, in the order shown; others follow

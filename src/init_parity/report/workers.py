@@ -129,7 +129,7 @@ def _check_family(
     family: FamilyReport, modes: Sequence[str], seeds: tuple[int, ...] | None, first_loss: bool
 ) -> tuple[FamilyReport, list[str]]:
     """In a worker: check ``family`` in ``modes``, draw its figures, release its samples."""
-    from .. import conformance
+    from ..suite import conformance
     from . import quiet
 
     with quiet.quiet_builds():

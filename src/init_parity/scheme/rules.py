@@ -1,6 +1,6 @@
 """The data form of a scheme: one :class:`Rule` per parameter role, a :class:`FamilyScheme` per
 model family. Rules name parameters by their PyTorch names (TensorFlow and Flax names are mapped
-onto those by :mod:`init_parity.naming`), so one table serves the three frameworks."""
+onto those by :mod:`init_parity.scheme.naming`), so one table serves the three frameworks."""
 
 from __future__ import annotations
 
@@ -121,11 +121,11 @@ class FamilyScheme:
     """Why the output head is always one tensor with the decoder's token embedding, whatever the config
     says (FSMT, as fairseq's ``share_decoder_input_output_embed``); ``tie_word_embeddings`` then ties the
     encoder's token embedding to the decoder's. Empty: the head is the input embedding exactly when the
-    config ties them (:mod:`init_parity.ties`)."""
+    config ties them (:mod:`init_parity.suite.ties`)."""
     first_loss_margin: float | None = None
     """The scheme's bound on the first loss of a fresh model with an LM head on random tokens,
     as a margin over ln(V) (the entropy of a uniform guess over the target vocabulary): the bound is
-    ``ln(V) + first_loss_margin``. None: the scheme states no bound (:mod:`init_parity.forward`)."""
+    ``ln(V) + first_loss_margin``. None: the scheme states no bound (:mod:`init_parity.suite.forward`)."""
 
     def left_reason(self, name: str) -> str | None:
         """Why ``name`` is left to the framework, or None when the scheme draws it."""

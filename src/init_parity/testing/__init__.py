@@ -1,5 +1,5 @@
 """Test helpers for transformers-style test classes: :class:`InitParityTesterMixin`."""
 
-from .mixin import InitParityTesterMixin
+from ..suite.mixin import InitParityTesterMixin
 
 __all__ = ["InitParityTesterMixin"]

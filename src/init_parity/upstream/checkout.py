@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cli import BadInput
+from ..exits import BadInput
 from ..scheme import FamilyScheme
 
 # The releases whose source the generator has been run on. 4.57 is the line this package patches at

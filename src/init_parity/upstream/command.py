@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..cli import EXIT_OK, BadInput
+from ..exits import EXIT_OK, BadInput
 from ..scheme import FAMILIES, FamilyScheme
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..cli import BadInput
+from ..exits import BadInput
 from ..scheme import FamilyScheme
 from . import copies, core_tie, docs, flax, helper, pytorch, rescale, tensorflow, tests, tying
 from .checkout import (

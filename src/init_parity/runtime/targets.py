@@ -4,7 +4,7 @@ Derived from the scheme data: every ``model_type`` a family scheme covers names 
 modules, one per framework, by transformers' file naming. transformers 4.57.6 (the last release
 with TensorFlow and Flax) gets the three frameworks; the 5.23.x line is PyTorch only, and there the
 T5 family's configurations are patched too, so that ``tie_word_embeddings=False`` is kept
-(:mod:`init_parity.untie`).
+(:mod:`init_parity.runtime.untie`).
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def module_names(version: str | None = None) -> dict[str, Target]:
 
 @functools.cache
 def _module_names(line: str) -> dict[str, Target]:
-    from .scheme import FAMILIES
+    from ..scheme import FAMILIES
 
     names: dict[str, Target] = {}
     for scheme in FAMILIES.values():

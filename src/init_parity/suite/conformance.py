@@ -2,10 +2,10 @@
 
 For a model type, the same tiny config is built in every framework where the type exists. Each
 parameter is given a role (the scheme's role, or its name with layer indices pooled), a role's
-repeats are pooled, and :mod:`init_parity.stats` answers three questions per role: does each
+repeats are pooled, and :mod:`init_parity.suite.stats` answers three questions per role: does each
 framework follow the scheme, do the frameworks agree with each other, and are the model's tensors
 independent. One Holm correction over every test gives the family's verdict, with the family-wise
-false-alarm rate :data:`init_parity.stats.FAMILY_WISE_ALPHA`.
+false-alarm rate :data:`init_parity.suite.stats.FAMILY_WISE_ALPHA`.
 
 Two kinds of rule are treated apart: a rule's padding row (``Rule.zero_row``) is kept out of the
 pooled sample and checked to be zero (:func:`split_zero_row`), and the copies of a deterministic
@@ -25,15 +25,15 @@ from typing import Any
 
 import numpy as np
 
+from ..runtime.activation import is_enabled, use_scheme
+from ..scheme import Distribution, Rule
+from ..scheme.naming import align_prefix
+from ..scheme.plan import family_of, zero_row
 from . import forward, stats
-from .activation import is_enabled, use_scheme
-from .appliers.plan import family_of, zero_row
+from .first_loss import first_loss_of, measurable
 from .models.build import build_model, weights
 from .models.discovery import family as find_family
 from .models.tiny_configs import tiny_config
-from .naming import align_prefix
-from .report.first_loss import first_loss_of, measurable
-from .scheme import Distribution, Rule
 from .ties import pytorch_output_head, tie_findings
 
 _LAYER_INDEX = re.compile(r"\.\d+(?=\.)")
@@ -269,8 +269,8 @@ def check_arrays(
 ) -> FamilyCheck:
     """Run every test on already-built weights (framework -> name -> array, PyTorch names and layout):
     pooled per role, per tensor, across frameworks, for independence; plus the exact tie results
-    (framework -> results, :func:`init_parity.ties.tie_findings`) and the first losses (framework ->
-    class -> losses over seeds, :mod:`init_parity.forward`) when given."""
+    (framework -> results, :func:`init_parity.suite.ties.tie_findings`) and the first losses (framework ->
+    class -> losses over seeds, :mod:`init_parity.suite.forward`) when given."""
     frameworks = tuple(arrays)
     scheme = family_of(config)
 
@@ -407,8 +407,8 @@ def counterparts(model_type: str, frameworks: tuple[str, ...]) -> dict[str, str]
 @dataclass(frozen=True)
 class Build:
     """One fresh model, kept as what the checks read: its distinct tensors (PyTorch names and
-    layout), the exact tie results (:func:`init_parity.ties.tie_findings`) and, for a text-to-text
-    LM, its first loss on the random batch of its seed (:mod:`init_parity.forward`)."""
+    layout), the exact tie results (:func:`init_parity.suite.ties.tie_findings`) and, for a text-to-text
+    LM, its first loss on the random batch of its seed (:mod:`init_parity.suite.forward`)."""
 
     weights: dict[str, np.ndarray]
     ties: list[stats.TestResult]
@@ -494,7 +494,7 @@ def collect_classes(
     ``name@Tag`` (``name@Tag:i``), so that a role pools over layers, seeds and classes while a tensor
     stays one tensor. Seeds are offsets added to each entry's ``seed_base``; ``None`` picks as many
     (at most :data:`MAX_SEEDS`) as the smallest drawn role of all the classes together needs to reach
-    :data:`init_parity.stats.MIN_SAMPLES`. TF / Flax names are aligned with the PyTorch class's
+    :data:`init_parity.suite.stats.MIN_SAMPLES`. TF / Flax names are aligned with the PyTorch class's
     where the entry has one. Text-to-text LMs are also built with ``loss_seeds`` seeds for their
     first loss; every first seed's build gives its tie results."""
     frameworks = list(dict.fromkeys(fw for entry in entries for fw in entry.classes))
@@ -541,7 +541,7 @@ def collect(
     """Build ``classes`` (framework -> transformers class name) from ``config`` once per seed. A
     seed's tensors after the first get an ``@seed`` suffix so that repeats pool into one role.
     ``seeds=None`` picks as many seeds (at most :data:`MAX_SEEDS`) as the smallest drawn role needs
-    to reach :data:`init_parity.stats.MIN_SAMPLES` samples."""
+    to reach :data:`init_parity.suite.stats.MIN_SAMPLES` samples."""
     tag = classes.get("pt") or next(iter(classes.values()))
     return collect_classes([ClassEntry(tag, dict(classes))], config, seeds, loss_seeds=0).arrays
 
@@ -557,7 +557,7 @@ def check_classes(entries: list[ClassEntry], config: Any, seeds: tuple[int, ...]
 def check_seeded_weights(config: Any, by_seed: dict[int, dict[str, np.ndarray]]) -> FamilyCheck:
     """:func:`check_arrays` on PyTorch weights built elsewhere (seed -> name -> array, each seed one
     fresh model of ``config``): a model built on meta, sharded or partitioned and gathered
-    (:mod:`init_parity.models.materialised`). Seeds after the first pool as :func:`collect_classes`'
+    (:mod:`init_parity.suite.models.materialised`). Seeds after the first pool as :func:`collect_classes`'
     do."""
     arrays: dict[str, np.ndarray] = {}
     for index, (seed, found) in enumerate(by_seed.items()):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .scheme import FAMILIES, FamilyScheme
+from . import FAMILIES, FamilyScheme
 
 BEGIN = "<!-- BEGIN GENERATED: {name} (utils/check_scheme_docs.py --fix_and_overwrite) -->"
 END = "<!-- END GENERATED: {name} -->"

@@ -31,8 +31,8 @@ import torch
 from torch.overrides import TorchFunctionMode
 from transformers.modeling_utils import PreTrainedModel
 
-from ..scheme import transformers_line
-from .plan import Resolver, resolver_for
+from ...scheme import transformers_line
+from ...scheme.plan import Resolver, resolver_for
 
 _STATE_ATTRIBUTE = "_init_parity_build"
 _DEFERRED_ATTRIBUTE = "_init_parity_tied_head"  # the head left to transformers' tie_weights

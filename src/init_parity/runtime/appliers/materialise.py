@@ -25,7 +25,7 @@ from typing import Any
 
 import torch
 
-from .plan import resolver_for
+from ...scheme.plan import resolver_for
 from .torch_applier import fill_, scope_of
 
 _BUILT_EMPTY = "_init_parity_built_empty"  # set on a model whose init_weights found meta tensors

@@ -48,7 +48,7 @@ def keep_untied_post_init(original: Callable[..., None]) -> Callable[..., None]:
 
 def kept_untied(config: Any) -> bool:
     """A configuration of a family whose 5.x configuration forces the tie, kept untied by :func:`keep_untied_post_init`."""
-    from .scheme import FAMILIES
+    from ..scheme import FAMILIES
     from .targets import UNTIED_CONFIG_FAMILIES
 
     if getattr(config, _KEY, True) is not False:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .scheme.distributions import Constant, Deterministic, Normal, TruncatedNormal, Uniform
+from ..scheme.distributions import Constant, Deterministic, Normal, TruncatedNormal, Uniform
 
 FAMILY_WISE_ALPHA = 1e-3
 """False-alarm rate of a whole-model verdict: the probability that :func:`verdict` fails a model
@@ -47,7 +47,7 @@ FAMILY_ALPHAS = {"distribution": 4e-4, "tensor": 3e-4, "independence": 2e-4, "fo
 """The false-alarm rate of each test family (:data:`TEST_FAMILIES`); they add up to
 :data:`FAMILY_WISE_ALPHA`. ``distribution``: pooled role tests against the scheme and across
 frameworks; ``tensor``: the per-tensor scale tests; ``independence``: correlation pairs;
-``forward``: the first-loss tests of :mod:`init_parity.forward`."""
+``forward``: the first-loss tests of :mod:`init_parity.suite.forward`."""
 
 TEST_FAMILIES = {
     "ks": "distribution",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..scheme import Distribution, FamilyScheme, Rule, SubModel, formula, scheme_for_model_type, scheme_for_submodel
+from . import Distribution, FamilyScheme, Rule, SubModel, formula, scheme_for_model_type, scheme_for_submodel
 
 Resolved = tuple[Rule, Distribution]
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from ...scheme.naming import flax_name, tf_name, to_pt_layout
 from ..frameworks import require
-from ..naming import flax_name, tf_name, to_pt_layout
 
 
 def build_model(framework: str, class_name: str, config: Any, seed: int) -> Any:

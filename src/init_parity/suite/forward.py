@@ -3,7 +3,7 @@
 Weights with the right statistics can still produce the wrong function: a framework that drops the
 tied decoder-output rescale ``d_model ** -0.5`` or scales its logits otherwise has the same weights
 and another first loss (a tiny tied T5 goes from about 7 to about 40). So for every class with an
-LM head and token input, the first loss on random tokens (:mod:`init_parity.report.first_loss`) is
+LM head and token input, the first loss on random tokens (:mod:`init_parity.suite.first_loss`) is
 measured on :data:`FIRST_LOSS_SEEDS` fresh models per framework and
 
 * ``first_loss``: compared between two frameworks by Welch's two-sample t-test over the seeds
@@ -12,7 +12,7 @@ measured on :data:`FIRST_LOSS_SEEDS` fresh models per framework and
   (:attr:`init_parity.scheme.FamilyScheme.first_loss_margin`) by a one-sided t-test whose null is
   "the mean first loss is at most the bound".
 
-Both are ``forward`` tests of :data:`init_parity.stats.TEST_FAMILIES`, corrected at
+Both are ``forward`` tests of :data:`init_parity.suite.stats.TEST_FAMILIES`, corrected at
 ``FAMILY_ALPHAS["forward"]``.
 """
 
@@ -33,8 +33,8 @@ degrees of freedom, enough to see the rescale dropped (a loss six times the sche
 
 def first_loss_bound(config: Any) -> float | None:
     """``ln(V) + margin`` for the scheme of ``config``'s model type, or None when it states none."""
-    from .appliers.plan import family_of
-    from .report.first_loss import vocab_sizes
+    from ..scheme.plan import family_of
+    from .first_loss import vocab_sizes
 
     scheme = family_of(config)
     margin = getattr(scheme, "first_loss_margin", None) if scheme is not None else None

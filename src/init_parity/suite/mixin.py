@@ -15,8 +15,8 @@ class):
 * ``test_init_parity_across_frameworks_<fw>_<tied|untied>``: that framework against PyTorch, role
   by role and tensor by tensor, the same tensors in both, and the same first loss.
 
-Statistics come from :mod:`init_parity.stats`; each test's verdict holds its family-wise false-alarm
-rate (:data:`init_parity.stats.FAMILY_WISE_ALPHA`) by a Holm correction per test family.
+Statistics come from :mod:`init_parity.suite.stats`; each test's verdict holds its family-wise false-alarm
+rate (:data:`init_parity.suite.stats.FAMILY_WISE_ALPHA`) by a Holm correction per test family.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from typing import Any
 
 from parameterized import parameterized
 
-from ..conformance import ClassEntry, FamilyCheck, check_classes
-from ..frameworks import installed, unavailable
-from ..naming import FRAMEWORK_TITLES
+from ..scheme.naming import FRAMEWORK_TITLES
+from .conformance import ClassEntry, FamilyCheck, check_classes
+from .frameworks import installed, unavailable
 
 _PREFIX = {"pt": "", "tf": "TF", "flax": "Flax"}
 TIE_MODES = {"tied": True, "untied": False}
@@ -95,7 +95,7 @@ class InitParityTesterMixin:
         """Whether a further class builds from the tester's config (a head with constraints of its own,
         such as DETR's segmentation head, may not): if not, it is left out with a warning naming the
         error; the first class must build."""
-        from ..conformance import built
+        from .conformance import built
 
         try:
             for framework, name in entry.classes.items():

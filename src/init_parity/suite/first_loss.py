@@ -133,7 +133,7 @@ def measure(framework: str, model_type: str, class_name: str, config: Any, seed:
     """Build ``class_name`` fresh from ``config`` with ``seed`` (under whichever scheme mode is
     active) and measure its first loss; a model that is not a text-to-text LM (speech or vision
     input, no LM head) gets a note instead."""
-    from ..models.build import build_model
+    from .models.build import build_model
 
     target = vocab_sizes(config)[1]
     why_not = measurable(framework, model_type, class_name, config)

@@ -7,10 +7,10 @@ encoder-decoder type (``tests/conformance/test_invariants.py``).
 * ``identical``: no two drawn tensors bit-identical (a tied tensor is one tensor and appears once; constant
   tensors and deterministic tables are equal by design and left out);
 * ``tie``: the output head is the input embedding exactly when the config ties them
-  (:func:`init_parity.ties.tie_findings`);
+  (:func:`init_parity.suite.ties.tie_findings`);
 * ``padding_row``: the row of every ``nn.Embedding(padding_idx=...)`` is zero;
 * ``first_loss_bound``: for an LM whose scheme states a margin, the mean first loss on random tokens is within
-  ``ln(V) + margin`` (:func:`init_parity.forward.first_loss_within_bound`).
+  ``ln(V) + margin`` (:func:`init_parity.suite.forward.first_loss_within_bound`).
 
 Each check returns plain lines (what is wrong, naming the tensor); an empty list is a pass. The exact checks
 have no false alarms; the first-loss test is one-sided at :data:`FIRST_LOSS_ALPHA`.
@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from .appliers.plan import family_of
-from .scheme import FamilyScheme
+from ..scheme import FamilyScheme
+from ..scheme.plan import family_of
 
 FIRST_LOSS_ALPHA = 1e-4
 """False-alarm rate of the first-loss bound test of one model."""
@@ -104,8 +104,8 @@ def padding_rows(model: Any) -> list[str]:
 
 def first_loss(model_type: str, class_name: str, config: Any, seeds: int) -> tuple[list[str], str | None]:
     """The first-loss bound test (findings, or a note saying why it does not apply)."""
+    from .first_loss import measurable, measure
     from .forward import first_loss_bound, first_loss_within_bound
-    from .report.first_loss import measurable, measure
 
     why_not = measurable("pt", model_type, class_name, config)
     bound = first_loss_bound(config)

@@ -19,8 +19,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ..naming import tf_name
-from .plan import resolver_for
+from ...scheme.naming import tf_name
+from ...scheme.plan import resolver_for
 
 _active = threading.local()  # .resolver: the scheme's resolver of the model being built, or None
 
@@ -90,7 +90,7 @@ _NAMES: dict[tuple[str, tuple[int, ...]], tuple[str, bool]] = {}  # (name below 
 
 
 def pt_name_of(scope: str, name: str, shape: tuple[int, ...]) -> tuple[str, bool]:
-    """:func:`init_parity.naming.tf_name` of a variable created in ``scope``, memoised. The model's
+    """:func:`init_parity.scheme.naming.tf_name` of a variable created in ``scope``, memoised. The model's
     own scope (``tf_bart_model_3``, numbered per instance) is dropped by the conversion, so it is left
     out of the key."""
     full = f"{scope}/{name}:0" if scope else f"{name}:0"

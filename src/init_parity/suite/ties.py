@@ -4,7 +4,7 @@
 or by a separate head. Which one a framework really built is a structural fact, checked here and
 not assumed: a head that is only a copy of the embedding (equal at first, apart after one step of
 training) and a head tied although the config unties it both pass every statistical test of the
-weights. The checks read the weights dictionary of :func:`init_parity.models.build.weights`, which
+weights. The checks read the weights dictionary of :func:`init_parity.suite.models.build.weights`, which
 holds every distinct tensor once under PyTorch's name: a tied head is absent from it, an untied
 head present.
 """
@@ -87,7 +87,7 @@ def tie_findings(
     :data:`HEAD_PATTERN`. Nothing for a class without an LM head."""
     if not is_lm_class(class_name):
         return []
-    from .appliers.plan import family_of
+    from ..scheme.plan import family_of
 
     scheme = family_of(config)
     if scheme is not None and scheme.head_is_decoder_embedding:

@@ -16,8 +16,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ..naming import flax_name
-from .plan import Resolver, resolver_for
+from ...scheme.naming import flax_name
+from ...scheme.plan import Resolver, resolver_for
 
 _active = threading.local()  # .resolver: the scheme's resolver of the model being initialised, or None
 

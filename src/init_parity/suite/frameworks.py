@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 
-from .naming import FRAMEWORK_TITLES, FRAMEWORKS
-from .targets import SUPPORTED_TRANSFORMERS, frameworks_of, transformers_version
+from ..runtime.targets import SUPPORTED_TRANSFORMERS, frameworks_of, transformers_version
+from ..scheme.naming import FRAMEWORK_TITLES, FRAMEWORKS
 
 _REQUIRED = {"pt": ("torch",), "tf": ("tensorflow", "tf_keras"), "flax": ("jax", "flax")}
 _EXTRA = {"pt": "torch", "tf": "tf", "flax": "flax"}

@@ -1,6 +1,6 @@
 """Replacing methods with their scheme wrappers: the method of each family model class in a
 modelling module, plus the framework hooks its applier draws through; on transformers 5.x also
-the ``__post_init__`` of the T5 family's configuration classes (:mod:`init_parity.untie`)."""
+the ``__post_init__`` of the T5 family's configuration classes (:mod:`init_parity.runtime.untie`)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..targets import supported_release, transformers_version
+from ...runtime.targets import supported_release, transformers_version
 
 _MAPPING = "CONFIG_MAPPING_NAMES"
 _FILES = ("configuration_auto.py", "auto_mappings.py")  # where each line defines and extends it
@@ -37,7 +37,7 @@ WITHOUT_SCHEME = {
         "t5gemma2",
     ),
 }  # fmt: skip
-"""Per supported release (:data:`~init_parity.targets.SUPPORTED_TRANSFORMERS`), the encoder-decoder
+"""Per supported release (:data:`~init_parity.runtime.targets.SUPPORTED_TRANSFORMERS`), the encoder-decoder
 model types that no scheme covers, as discovery finds them (their default config says
 ``is_encoder_decoder``): with the types a scheme covers, every encoder-decoder type of the release."""
 
@@ -95,7 +95,7 @@ def transformers_model_types() -> frozenset[str] | None:
 
 def scheme_model_types() -> frozenset[str]:
     """The model types a scheme covers, on either transformers line."""
-    from ..scheme import FAMILIES
+    from ...scheme import FAMILIES
 
     return frozenset(t for scheme in FAMILIES.values() for t in scheme.model_types)
 

@@ -3,7 +3,7 @@ in one process or sharded by FSDP2 over several, with their full weights read ba
 
 The paths (:data:`PATHS`):
 
-* ``eager``: ``cls(config)``, as :func:`init_parity.models.build.build_model` builds;
+* ``eager``: ``cls(config)``, as :func:`init_parity.suite.models.build.build_model` builds;
 * ``meta``: built under ``torch.device("meta")``, then ``to_empty`` and ``init_weights``;
 * ``accelerate``: built under accelerate's ``init_empty_weights()``, then the same;
 * ``fsdp2``: built on meta, each of the model's ``_no_split_modules`` blocks and the model given to
@@ -94,7 +94,7 @@ def build_on(path: str, class_name: str, config: Any, seed: int) -> Any:
 
 def holding(class_name: str, config: Any, found: dict[str, np.ndarray]) -> Any:
     """A model of ``class_name`` from ``config`` that holds ``found`` (name -> array, as
-    :func:`init_parity.models.build.weights` reads them: gathered weights, say), to run it. A tied
+    :func:`init_parity.suite.models.build.weights` reads them: gathered weights, say), to run it. A tied
     tensor read once under its first name fills every module that shares it."""
     import torch
 

@@ -1,0 +1,156 @@
+"""Fingerprints of fresh weights and report verdicts, to show that a restructuring changed no draw
+and no verdict.
+
+``record`` builds every encoder-decoder model type of the installed transformers in every installed
+framework (its tiny config, both tie modes, two seeds, the scheme on) and keeps a SHA-256 of each
+tensor's bytes; with ``--report`` it also runs ``init-parity report --models all --format json``
+and keeps each model type's verdict (every field but timings). ``compare`` prints the differences
+between two records and exits 1 when there is one.
+
+    python utils/fresh_weights_fingerprint.py record --output /tmp/before-4x.json --report
+    python utils/fresh_weights_fingerprint.py compare /tmp/before-4x.json /tmp/after-4x.json
+
+Run it with ``PYTHONPATH=src`` from the worktree under test, once per transformers line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+SEEDS = (0, 1)
+TIE_MODES = {"tied": True, "untied": False}
+# where the suite's pieces live, before and after the move into suite/ (the first that imports wins)
+_MODULES = {
+    "build": ("init_parity.suite.build", "init_parity.suite.models.build"),
+    "discovery": ("init_parity.suite.models.discovery", "init_parity.suite.models.discovery"),
+    "tiny": ("init_parity.suite.models.tiny_configs", "init_parity.suite.models.tiny_configs"),
+    "mixin": ("init_parity.suite.mixin",),
+}
+# report fields that are measurements of time, not verdicts
+_TIMINGS = {"seconds", "elapsed", "time", "duration", "wall_seconds"}
+
+
+def _module(key: str) -> Any:
+    for name in _MODULES[key]:
+        try:
+            return importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+    raise ModuleNotFoundError(f"none of {_MODULES[key]}")
+
+
+def _digest(array: Any) -> str:
+    import numpy as np
+
+    array = np.ascontiguousarray(array)
+    return hashlib.sha256(str(array.dtype).encode() + str(array.shape).encode() + array.tobytes()).hexdigest()[:16]
+
+
+def fingerprints() -> dict[str, Any]:
+    import transformers
+
+    build, discovery = _module("build"), _module("discovery")
+    tiny, mixin = _module("tiny"), _module("mixin")
+    found: dict[str, Any] = {}
+    for family in discovery.discover():
+        if discovery.missing_dependency(family):
+            found[family.model_type] = {"skipped": discovery.missing_dependency(family)}
+            continue
+        per_type: dict[str, Any] = {}
+        for framework, class_name in family.classes.items():
+            for mode, tied in TIE_MODES.items():
+                for seed in SEEDS:
+                    key = f"{framework}/{mode}/{seed}"
+                    try:
+                        config = mixin.with_tie_mode(tiny.tiny_config(family.model_type), tied)
+                        arrays = build.fresh_weights(framework, class_name, config, seed)
+                    except Exception as error:  # noqa: BLE001 - a build that fails is recorded as such
+                        per_type[key] = {"error": type(error).__name__}
+                        continue
+                    per_type[key] = {name: _digest(array) for name, array in sorted(arrays.items())}
+        found[family.model_type] = per_type
+        print(family.model_type, len(per_type), file=sys.stderr, flush=True)
+    return {"transformers": transformers.__version__, "weights": found}
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in _TIMINGS}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def report_verdicts() -> Any:
+    with tempfile.TemporaryDirectory() as output:
+        command = [sys.executable, "-m", "init_parity", "report", "--models", "all", "--format", "json"]
+        command += ["--no-plots", "--quiet", "--output", output]
+        completed = subprocess.run(command, capture_output=True, text=True, check=False)
+        files = sorted(Path(output).glob("**/*.json"))
+        reports = {str(p.relative_to(output)): _strip(json.loads(p.read_text())) for p in files}
+        return {"exit_code": completed.returncode, "reports": reports}
+
+
+def record(args: argparse.Namespace) -> int:
+    result = fingerprints()
+    if args.report:
+        result["report"] = report_verdicts()
+    Path(args.output).write_text(json.dumps(result, indent=1, sort_keys=True))
+    count = sum(len(v) for t in result["weights"].values() for v in t.values() if isinstance(v, dict))
+    print(f"{args.output}: {len(result['weights'])} model types, {count} tensor fingerprints")
+    return 0
+
+
+def _differences(before: Any, after: Any, path: str = "") -> list[str]:
+    if isinstance(before, dict) and isinstance(after, dict):
+        found = [f"{path}/{k}: only before" for k in before.keys() - after.keys()]
+        found += [f"{path}/{k}: only after" for k in after.keys() - before.keys()]
+        for key in sorted(before.keys() & after.keys()):
+            found += _differences(before[key], after[key], f"{path}/{key}")
+        return found
+    return [] if before == after else [f"{path}: {before!r} -> {after!r}"]
+
+
+def compare(args: argparse.Namespace) -> int:
+    before, after = (json.loads(Path(p).read_text()) for p in (args.before, args.after))
+    differences = _differences(before, after)
+    for line in differences[:50]:
+        print(line)
+    weights = sum(len(v) for t in before["weights"].values() for v in t.values() if isinstance(v, dict))
+    verdicts = len(before.get("report", {}).get("reports", {}))
+    print(
+        f"transformers {before['transformers']}: {weights} tensor fingerprints, {verdicts} report file(s) compared; "
+    )
+    print(f"{len(differences)} difference(s)")
+    return 1 if differences else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    rec = sub.add_parser("record")
+    rec.add_argument("--output", required=True)
+    rec.add_argument("--report", action="store_true", help="also the verdicts of init-parity report --models all")
+    rec.set_defaults(func=record)
+    cmp = sub.add_parser("compare")
+    cmp.add_argument("before")
+    cmp.add_argument("after")
+    cmp.set_defaults(func=compare)
+    args = parser.parse_args()
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

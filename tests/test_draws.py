@@ -3,8 +3,8 @@
 seed gives the same model; another seed other draws).
 
 A draw is checked against its distribution by the suite's own one-sample tests
-(:func:`init_parity.stats.one_sample`) on a seeded sample of :data:`N` elements, each test at
-:data:`init_parity.stats.TEST_ALPHA` (a conforming draw fails one of the three tests with probability at most
+(:func:`init_parity.suite.stats.one_sample`) on a seeded sample of :data:`N` elements, each test at
+:data:`init_parity.suite.stats.TEST_ALPHA` (a conforming draw fails one of the three tests with probability at most
 3e-4; seeded, so the outcome is fixed).
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from init_parity.frameworks import installed
 from init_parity.scheme.distributions import Constant, Deterministic, Normal, TruncatedNormal, Uniform
-from init_parity.stats import TEST_ALPHA, one_sample
+from init_parity.suite.frameworks import installed
+from init_parity.suite.stats import TEST_ALPHA, one_sample
 
 N = 20_000
 DISTRIBUTIONS = {
@@ -43,7 +43,7 @@ needs_flax = pytest.mark.skipif("flax" not in installed(), reason="needs Flax")
 def test_torch_draw_follows_its_distribution(kind):
     import torch
 
-    from init_parity.appliers.torch_applier import draw_
+    from init_parity.runtime.appliers.torch_applier import draw_
 
     torch.manual_seed(0)
     tensor = torch.empty(N)
@@ -54,7 +54,7 @@ def test_torch_draw_follows_its_distribution(kind):
 def test_torch_fill_zeroes_only_its_row():
     import torch
 
-    from init_parity.appliers.torch_applier import fill_
+    from init_parity.runtime.appliers.torch_applier import fill_
 
     torch.manual_seed(0)
     tensor = torch.empty(50, 400)
@@ -68,7 +68,7 @@ def test_torch_fill_zeroes_only_its_row():
 def test_torch_draw_refuses_a_table():
     import torch
 
-    from init_parity.appliers.torch_applier import draw_
+    from init_parity.runtime.appliers.torch_applier import draw_
 
     with pytest.raises(ValueError, match="cannot draw deterministic"):
         draw_(torch.empty(3), Deterministic("sinusoidal"))
@@ -83,7 +83,7 @@ def test_torch_draw_refuses_a_table():
 def test_tf_draw_follows_its_distribution(kind, seeded):
     import tensorflow as tf
 
-    from init_parity.appliers.tf_applier import draw
+    from init_parity.runtime.appliers.tf_applier import draw
 
     tf.random.set_seed(0) if seeded else tf.random.set_seed(None)
     try:
@@ -98,7 +98,7 @@ def test_tf_draw_follows_its_distribution(kind, seeded):
 def test_tf_draw_is_reproducible_by_seed():
     import tensorflow as tf
 
-    from init_parity.appliers.tf_applier import draw
+    from init_parity.runtime.appliers.tf_applier import draw
 
     def two_draws(seed):
         tf.random.set_seed(seed)
@@ -118,7 +118,7 @@ def test_tf_draw_is_reproducible_by_seed():
 def test_tf_draw_refuses_what_it_cannot_draw():
     import tensorflow as tf
 
-    from init_parity.appliers.tf_applier import draw
+    from init_parity.runtime.appliers.tf_applier import draw
 
     with pytest.raises(ValueError, match="2 std only"):
         draw((4,), tf.float32, TruncatedNormal(0.02, bound=3.0))
@@ -131,7 +131,7 @@ def test_tf_draw_refuses_what_it_cannot_draw():
 def test_tf_zero_out(axis):
     import tensorflow as tf
 
-    from init_parity.appliers.tf_applier import zero_out
+    from init_parity.runtime.appliers.tf_applier import zero_out
 
     value = tf.reshape(tf.range(1.0, 1.0 + 5 * 6 * 3), (5, 6, 3)) if axis == 0 else tf.ones((4, 2, 6))
     assert zero_out(value, None, axis) is value
@@ -152,7 +152,7 @@ def test_flax_draw_follows_its_distribution(kind):
     import jax
     import jax.numpy as jnp
 
-    from init_parity.appliers.flax_applier import draw
+    from init_parity.runtime.appliers.flax_applier import draw
 
     value = draw(jax.random.PRNGKey(0), (N,), jnp.float32, DISTRIBUTIONS[kind])
     assert value.dtype == jnp.float32
@@ -163,7 +163,7 @@ def test_flax_draw_follows_its_distribution(kind):
 def test_flax_draw_refuses_a_table():
     import jax
 
-    from init_parity.appliers.flax_applier import draw
+    from init_parity.runtime.appliers.flax_applier import draw
 
     with pytest.raises(ValueError, match="cannot draw deterministic"):
         draw(jax.random.PRNGKey(0), (4,), None, Deterministic("sinusoidal"))
@@ -174,7 +174,7 @@ def test_flax_draw_refuses_a_table():
 def test_flax_zero_out(axis):
     import jax.numpy as jnp
 
-    from init_parity.appliers.flax_applier import zero_out
+    from init_parity.runtime.appliers.flax_applier import zero_out
 
     value = jnp.arange(1.0, 1.0 + 5 * 6 * 3).reshape(5, 6, 3) if axis == 0 else jnp.ones((4, 2, 6))
     assert zero_out(value, None, axis) is value
@@ -189,15 +189,13 @@ def test_flax_zero_out(axis):
 # ------------------------------------------------------------------------------- models, seeded per framework
 
 
-@pytest.mark.parametrize(
-    "framework", [pytest.param("tf", marks=needs_tf), pytest.param("flax", marks=needs_flax)]
-)
+@pytest.mark.parametrize("framework", [pytest.param("tf", marks=needs_tf), pytest.param("flax", marks=needs_flax)])
 def test_a_seed_gives_the_same_model(framework):
     """The appliers' promise: built twice with one seed, a model is the same bit for bit; with another
     seed every drawn tensor differs."""
-    from init_parity.activation import use_scheme
-    from init_parity.models.build import fresh_weights
-    from init_parity.models.tiny_configs import tiny_config
+    from init_parity.runtime.activation import use_scheme
+    from init_parity.suite.models.build import fresh_weights
+    from init_parity.suite.models.tiny_configs import tiny_config
 
     class_name = {"tf": "TFT5ForConditionalGeneration", "flax": "FlaxT5ForConditionalGeneration"}[framework]
     config = tiny_config("t5")

@@ -88,7 +88,9 @@ def evaluate(formula: str, config: Any) -> Any:
 
 
 def to_code(formula: str, config_expr: str = "self.config") -> str:
-    """The formula as Python source reading a config object, for the upstream generator."""
+    """The formula as Python source reading a config object, for the upstream generator (checked against the
+    whitelist first, as :func:`evaluate` checks it)."""
+    _parse(formula)
 
     class Qualify(ast.NodeTransformer):
         def visit_Name(self, node: ast.Name) -> ast.AST:

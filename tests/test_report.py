@@ -314,3 +314,7 @@ def test_a_type_that_needs_a_missing_package_is_named_and_left_out_of_the_verdic
     collect.collect([family], ("scheme",), seeds=None, first_loss=False)
     report = collect.Report([family], ("scheme",), ("scheme",), ("pt",), None)
     assert report.failed() == []
+    from init_parity.report import json_report
+
+    (mode,) = json_report.to_dict(report)["families"][0]["modes"].values()
+    assert mode == {"passed": False, "error": None, "not_checked": reason}  # the terminal's reason, not a bare False

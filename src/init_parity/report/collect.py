@@ -293,15 +293,24 @@ def mode_verdict(result: ModeResult) -> str:
     return text + (f" ({', '.join(extras)})" if extras else "")
 
 
+def not_checked_reason(family: FamilyReport) -> str | None:
+    """Why a model type was not checked at all (a package it needs is missing, or it has none of the requested
+    frameworks), in the words of :func:`summary_line`; None when it was checked."""
+    if family.unavailable:
+        return family.unavailable
+    if not family.checked:
+        return f"{family.missing_note()} of the requested frameworks"
+    return None
+
+
 def summary_line(family: FamilyReport) -> str:
     """The one-line verdict of a model type: ``t5: stock drifts in 6 of 10 roles and independence,
     first loss; scheme conforms`` (with structural findings, underpowered labels, missing
     counterparts and errors when there are any). The figures count drifting roles as it does
     (:meth:`ModeResult.drifts`)."""
-    if family.unavailable:
-        return f"{family.model_type}: not checked ({family.unavailable})"
-    if not family.checked:
-        return f"{family.model_type}: not checked ({family.missing_note()} of the requested frameworks)"
+    reason = not_checked_reason(family)
+    if reason is not None:
+        return f"{family.model_type}: not checked ({reason})"
     parts = [f"{mode} {mode_verdict(result)}" for mode, result in family.modes.items()]
     notes = [family.missing_note()] if family.missing else []
     if family.scheme_family is None and len(family.frameworks) == 1 and any(r.check for r in family.modes.values()):

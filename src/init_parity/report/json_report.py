@@ -11,7 +11,16 @@ from typing import Any
 
 from ..runtime.targets import transformers_version
 from ..suite.stats import FAMILY_WISE_ALPHA, TEST_ALPHA
-from .collect import INDEPENDENCE, FamilyReport, ModeResult, Report, role_status, scheme_std, summary_line
+from .collect import (
+    INDEPENDENCE,
+    FamilyReport,
+    ModeResult,
+    Report,
+    not_checked_reason,
+    role_status,
+    scheme_std,
+    summary_line,
+)
 
 SCHEMA_VERSION = 1
 
@@ -41,7 +50,7 @@ def _tests(result: ModeResult, labelled: dict) -> list[dict]:
 
 def _mode(family: FamilyReport, result: ModeResult) -> dict:
     if result.check is None:
-        return {"passed": False, "error": result.error}
+        return {"passed": False, "error": result.error, "not_checked": not_checked_reason(family)}
     check = result.check
     roles = []
     for role in family.roles():

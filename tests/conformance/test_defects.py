@@ -154,3 +154,25 @@ def test_padding_row_not_zero_is_said_so(monkeypatch):
     rejected = {(label, test.test) for label, tests in result.verdict.drifting.items() for test in tests}
     assert {test for _, test in rejected} == {"padding_row"}, lines  # no constant or distribution test rejected
     assert np.isfinite(pad)
+
+
+def test_zero_row_where_no_padding_index_points_is_named(monkeypatch):
+    """A wrong padding index: row 5 zeroed, where neither the config's pad token (1) nor ``padding_idx`` points."""
+    from init_parity.suite.invariants import check_model
+
+    def zero_another_row(model):
+        model.model.shared.weight[5] = 0.0
+
+    broken(monkeypatch, "BartForConditionalGeneration", zero_another_row)
+    config = tiny_config("bart")
+    result = check("bart", class_name="BartForConditionalGeneration")
+    rejected = {(label, test.test) for label, tests in result.verdict.drifting.items() for test in tests}
+    # the zero row also repeats the padding row (duplicate_rows); zero_row says which it is
+    expected = {("embedding.tokens [pt]", "zero_row"), ("independence [pt]", "duplicate_rows")}
+    assert rejected == expected, result.describe_drifts()
+    assert named(result.describe_drifts(), "zero_row = 1", "model.shared.weight rows [5] are zero", "padding row 1")
+    report = check_model("bart", "BartForConditionalGeneration", config, loss_seeds=2)
+    assert report.findings["zero_row"] == [
+        "model.shared.weight rows [5] are zero where no padding index points (padding row 1)"
+    ], report.problems
+    assert [check for check, lines in report.findings.items() if lines] == ["zero_row"], report.problems

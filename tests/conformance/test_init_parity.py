@@ -14,10 +14,11 @@ import pytest
 
 from init_parity.runtime.activation import is_enabled
 from init_parity.scheme import other_line_only, scheme_for_model_type
+from init_parity.suite.failure import InitParityFailure
 from init_parity.suite.models.discovery import discover, missing_dependency
 from init_parity.suite.models.tiny_configs import tiny_config
 from init_parity.testing import InitParityTesterMixin
-from tests.conformance.expectations import KNOWN_DRIFTS, STOCK_DRIFTS
+from tests.conformance.expectations import KNOWN_DRIFTS, STOCK_DRIFTS, Known
 
 
 class TinyModelTester:
@@ -52,31 +53,22 @@ FAMILIES = discover()
 CHECKED = [family for family in FAMILIES if checkable(family) is None]
 
 
-def _unrecorded(message: str, reason: str) -> list[str]:
-    """The findings of a failure message that ``reason`` does not quote: a ``structure:`` line in full,
-    any other finding by its role or pseudo-role (``ties``, ``first loss``, ``text.attention.q``)."""
-    lines = [line.strip() for line in message.splitlines()[1:] if line.strip()]
-    return [
-        line
-        for line in lines
-        if (line if line.startswith("structure: ") else line.split(":", 1)[0].split(" [", 1)[0]) not in reason
-    ]
-
-
-def _strict_xfail(method, reason: str):
-    """A strict xfail that fails on exactly the recorded findings: any other finding fails the test."""
+def _strict_xfail(method, expected: Known):
+    """A strict xfail that holds on exactly the expected findings: one more, or one fewer, fails the test."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         try:
             method(self, *args, **kwargs)
-        except AssertionError as error:
-            unrecorded = _unrecorded(str(error), reason)
-            if unrecorded:
-                raise RuntimeError(f"findings beyond the known defect: {unrecorded}\n{error}") from error
+        except InitParityFailure as error:
+            if error.findings != expected.findings:
+                raise RuntimeError(
+                    f"findings differ from the known defect: not expected {sorted(error.findings - expected.findings)}, "
+                    f"expected but not found {sorted(expected.findings - error.findings)}\n{error}"
+                ) from error
             raise
 
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)(wrapper)
+    return pytest.mark.xfail(strict=True, raises=InitParityFailure, reason=expected.reason)(wrapper)
 
 
 def _model_classes(family) -> tuple:
@@ -130,9 +122,9 @@ def _test_class(family) -> type:
             continue
         framework, mode = test_name.rsplit("_", 2)[-2:]
         kind = "scheme" if "follows_scheme" in test_name else "across"
-        reason = drifts.get((family.model_type, f"{kind}-{framework}-{mode}"))
-        if reason:
-            setattr(cls, test_name, _strict_xfail(getattr(InitParityTesterMixin, test_name), reason))
+        expected = drifts.get((family.model_type, f"{kind}-{framework}-{mode}"))
+        if expected:
+            setattr(cls, test_name, _strict_xfail(getattr(InitParityTesterMixin, test_name), expected))
     return cls
 
 

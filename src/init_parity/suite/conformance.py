@@ -35,6 +35,7 @@ from .models.build import build_model, weights
 from .models.discovery import family as find_family
 from .models.tiny_configs import tiny_config
 from .ties import pytorch_output_head, tie_findings
+from .zero_rows import stray_zero_rows, zero_row_result
 
 _LAYER_INDEX = re.compile(r"\.\d+(?=\.)")
 
@@ -199,6 +200,21 @@ def _one_framework_tests(check: RoleCheck, framework: str, padding: list[tuple[s
     check.results[f"{check.role} [{framework}]"] = results
 
 
+def _stray_zero_rows(check: RoleCheck, framework: str, members: dict[str, np.ndarray], rule_of, config: Any) -> None:
+    """A drawn role's zero rows where no padding index points (:mod:`.zero_rows`), a finding of its label."""
+    padding = {
+        name: zero_row(rule, config, array.shape[0])
+        if (rule := rule_of(name)) and rule.zero_row and array.ndim
+        else None
+        for name, array in members.items()
+    }
+    result = zero_row_result(
+        (name, stray_zero_rows(array, padding[name]), padding[name]) for name, array in members.items()
+    )
+    if result is not None:
+        check.results.setdefault(f"{check.role} [{framework}]", []).append(result)
+
+
 _SEED_SUFFIX = re.compile(r"(@\d+|:\d+)$")
 
 
@@ -308,6 +324,9 @@ def check_arrays(
                 check.zero_rows[framework] = stats.pool(row for _, _, row in padding)
             _one_framework_tests(check, framework, padding)
             if drawn_kind:
+                _stray_zero_rows(
+                    check, framework, {name: arrays[framework][name] for name in members}, rule_of, config
+                )
                 for key, group in _per_tensor(members).items():
                     sample = stats.pool(drawn(framework, name) for name in group)
                     result = stats.tensor_scale(display_name(key), sample, check.expected)

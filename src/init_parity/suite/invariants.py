@@ -9,6 +9,8 @@ encoder-decoder type (``tests/conformance/test_invariants.py``).
 * ``tie``: the output head is the input embedding exactly when the config ties them
   (:func:`init_parity.suite.ties.tie_findings`);
 * ``padding_row``: the row of every ``nn.Embedding(padding_idx=...)`` is zero;
+* ``zero_row``: no other row of an ``nn.Embedding`` is zero (a wrong ``padding_idx``,
+  :mod:`init_parity.suite.zero_rows`);
 * ``first_loss_bound``: for an LM whose scheme states a margin, the mean first loss on random tokens is within
   ``ln(V) + margin`` (:func:`init_parity.suite.forward.first_loss_within_bound`).
 
@@ -27,6 +29,7 @@ import numpy as np
 
 from ..scheme import FamilyScheme
 from ..scheme.plan import family_of
+from .zero_rows import embedding_zero_rows
 
 FIRST_LOSS_ALPHA = 1e-4
 """False-alarm rate of the first-loss bound test of one model."""
@@ -140,6 +143,7 @@ def check_model(model_type: str, class_name: str, config: Any, seed: int = 0, lo
         "identical": identical(arrays, deterministic),
         "tie": [result.detail for result in tie_findings(class_name, config, arrays)],
         "padding_row": padding_rows(model),
+        "zero_row": embedding_zero_rows(model),
     }
     report.findings["first_loss_bound"], note = first_loss(model_type, class_name, config, loss_seeds)
     if note:

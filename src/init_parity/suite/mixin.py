@@ -29,6 +29,7 @@ from parameterized import parameterized
 
 from ..scheme.naming import FRAMEWORK_TITLES
 from .conformance import ClassEntry, FamilyCheck, check_classes
+from .failure import InitParityFailure, findings_of
 from .frameworks import installed, unavailable
 
 _PREFIX = {"pt": "", "tf": "TF", "flax": "Flax"}
@@ -112,10 +113,9 @@ class InitParityTesterMixin:
     def _init_parity_assert(self, check: FamilyCheck, verdict: Any, structural: list[str], what: str) -> None:
         problems = check.describe_drifts(verdict, structural)
         if problems:
-            self.fail(
-                f"{what}: {len(problems)} finding(s) at family-wise alpha {verdict.alpha:g}:\n  "
-                + "\n  ".join(problems)
-            )
+            message = f"{what}: {len(problems)} finding(s) at family-wise alpha {verdict.alpha:g}:\n  "
+            findings = findings_of(verdict.drifting, structural, verdict.underpowered)
+            raise InitParityFailure(message + "\n  ".join(problems), findings)
 
     @parameterized.expand([(fw, mode) for fw in ("pt", "tf", "flax") for mode in TIE_MODES], name_func=_test_name)
     def test_init_parity_follows_scheme(self, framework: str, tie_mode: str) -> None:

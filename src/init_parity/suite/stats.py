@@ -61,7 +61,7 @@ TEST_FAMILIES = {
     "first_loss": "forward",
     "first_loss_bound": "forward",
 }
-"""The family of every statistical test. Any other test is exact (constant, padding row, identical,
+"""The family of every statistical test. Any other test is exact (constant, padding row, zero row, identical,
 duplicate rows, equal tables, finite values, tie structure): p = 0 is a finding, p = 1 is not."""
 
 TEST_ALPHA = 1e-4
@@ -99,6 +99,7 @@ _EXEMPT_FROM_MIN_SAMPLES = frozenset(
         "constant",
         "constant2",
         "padding_row",
+        "zero_row",
         "identical",
         "duplicate_rows",
         "equal",

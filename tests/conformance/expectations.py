@@ -162,7 +162,10 @@ _STOCK_ONLY: dict[tuple[str, str], Known] = {
         (model_type, "scheme-pt"): known(_DENOISING_PAD, ("denoising_class_embed [pt]", "padding_row"))
         for model_type in ("rt_detr", "rt_detr_v2", "d_fine")
     },
-    ("pix2struct", "scheme-pt"): known(_PIX2STRUCT_D_KV),
+    ("pix2struct", "scheme-pt"): known(
+        _PIX2STRUCT_D_KV,
+        *((f"text.attention.{role} [pt]", test) for role in ("q", "o") for test in ("ks", "std", "tensor_std")),
+    ),
     ("fsmt", "scheme-pt-untied"): known(
         "embedding.tokens: the decoder's padding row is not zero (|row|_1 = 0.999, std of the rest 0.0200). "
         "FSMT ties output_projection.weight to decoder.embed_tokens.weight, and _init_weights redraws that tensor a "

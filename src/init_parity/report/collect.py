@@ -22,6 +22,7 @@ from ..suite.conformance import FamilyCheck, check_family
 from ..suite.first_loss import FirstLoss, measure, vocab_sizes
 from ..suite.models.discovery import family as find_family
 from ..suite.models.discovery import missing_dependency
+from ..suite.tie_modes import other_tie_check
 
 MODES: dict[str, bool] = {"stock": False, "scheme": True}  # mode -> patched
 """``stock``: transformers as released; ``scheme``: with this package's scheme applied."""
@@ -62,6 +63,10 @@ class ModeResult:
     first_loss: dict[str, FirstLoss] = field(default_factory=dict)
     error: str | None = None
     roles: dict[str, RoleSummary] = field(default_factory=dict)
+    other_tie: FamilyCheck | None = None
+    """The check in the tie mode the tiny config does not use (:mod:`init_parity.suite.tie_modes`), for a class
+    with an LM head; its findings are this mode's too."""
+    other_tie_mode: str = ""
 
     def std(self, role: str, framework: str) -> float:
         summary = self.roles.get(role)
@@ -69,7 +74,12 @@ class ModeResult:
 
     @property
     def passed(self) -> bool:
-        return self.error is None and self.check is not None and self.check.passed
+        return (
+            self.error is None
+            and self.check is not None
+            and self.check.passed
+            and (self.other_tie is None or self.other_tie.passed)
+        )
 
     def drifting_roles(self) -> list[str]:
         """Every label's role with a rejected test: parameter roles and the checks that are not one
@@ -88,11 +98,12 @@ class ModeResult:
         """Why this mode does not pass: ``error``, ``drift``, ``structure`` or ``underpowered``."""
         if self.error is not None or self.check is None:
             return "error"
-        if self.check.verdict.drifting:
+        checks = [self.check] + ([self.other_tie] if self.other_tie is not None else [])
+        if any(check.verdict.drifting for check in checks):
             return "drift"
-        if self.check.structural:
+        if any(check.structural for check in checks):
             return "structure"
-        return None if self.check.passed else "underpowered"
+        return None if self.passed else "underpowered"
 
 
 @dataclass
@@ -144,8 +155,14 @@ class FamilyReport:
         transformers, and with it PyTorch)."""
         for result in self.modes.values():
             if result.check is not None:
-                roles = {name: dataclasses.replace(role, samples={}) for name, role in result.check.roles.items()}
-                result.check = dataclasses.replace(result.check, roles=roles, config=None)
+                result.check = _without_samples(result.check)
+            if result.other_tie is not None:
+                result.other_tie = _without_samples(result.other_tie)
+
+
+def _without_samples(check: FamilyCheck) -> FamilyCheck:
+    roles = {name: dataclasses.replace(role, samples={}) for name, role in check.roles.items()}
+    return dataclasses.replace(check, roles=roles, config=None)
 
 
 @dataclass
@@ -290,7 +307,20 @@ def mode_verdict(result: ModeResult) -> str:
         text = "does not pass"
     else:
         text = "conforms"
-    return text + (f" ({', '.join(extras)})" if extras else "")
+    return text + (f" ({', '.join(extras)})" if extras else "") + other_tie_verdict(result)
+
+
+def other_tie_verdict(result: ModeResult) -> str:
+    """``; untied: drifts in ties`` when the check of the other tie mode does not pass, else nothing."""
+    other = result.other_tie
+    if other is None or other.passed:
+        return ""
+    words = sorted(other.drifting_roles())
+    if other.structural:
+        words.append(f"{len(other.structural)} structural")
+    if other.verdict.underpowered:
+        words.append(f"{len(other.verdict.underpowered)} underpowered")
+    return f"; {result.other_tie_mode}: drifts in {', '.join(words)}"
 
 
 def not_checked_reason(family: FamilyReport) -> str | None:
@@ -411,6 +441,13 @@ def _too_large(family: FamilyReport) -> str | None:
     return None
 
 
+def _check_other_tie(family: FamilyReport, result: ModeResult, seeds: tuple[int, ...] | None) -> None:
+    """The check of the tie mode the tiny config does not use, for a class with an LM head."""
+    found = other_tie_check(family.model_type, family.classes, result.check.config, seeds, MODES[result.mode])
+    if found is not None:
+        result.other_tie_mode, result.other_tie = found
+
+
 def _release_cache() -> None:
     """The suite caches every check it ran, samples included; a run over many model types lets them go."""
     conformance.clear_cache()
@@ -446,6 +483,11 @@ def collect(
                 result.error = _error_text(error)
                 continue
             result.roles = {role: RoleSummary.of(check) for role, check in result.check.roles.items()}
+            try:
+                _check_other_tie(family, result, seeds)
+            except Exception as error:  # noqa: BLE001 - reported per family, so that `--models all` finishes
+                result.error = f"in the other tie mode: {_error_text(error)}"
+                continue
             if first_loss:
                 result.first_loss = _first_losses(family, result.check, MODES[mode], (seeds or (0,))[0])
         if on_family is not None:

@@ -79,8 +79,8 @@ def _mode(family: FamilyReport, result: ModeResult) -> dict:
         for label, tests in ((f"{INDEPENDENCE} [{fw}]", tests) for fw, tests in check.independence.items())
     }
     return {
-        "passed": check.passed,
-        "error": None,
+        "passed": result.passed,
+        "error": result.error,
         "drifting_roles": result.drifting_roles(),
         "structural": list(check.structural),
         "underpowered": dict(check.verdict.underpowered),
@@ -95,6 +95,23 @@ def _mode(family: FamilyReport, result: ModeResult) -> dict:
             fw: {"loss": _number(loss.loss), "ln_vocab": _number(loss.ideal), "vocab": loss.vocab, "note": loss.note}
             for fw, loss in result.first_loss.items()
         },
+        "other_tie_mode": _other_tie(result),
+    }
+
+
+def _other_tie(result: ModeResult) -> dict | None:
+    """The check of the tie mode the tiny config does not use (a class with an LM head), or None."""
+    other = result.other_tie
+    if other is None:
+        return None
+    return {
+        "tie_mode": result.other_tie_mode,
+        "passed": other.passed,
+        "drifting_roles": sorted(other.drifting_roles()),
+        "structural": list(other.structural),
+        "underpowered": dict(other.verdict.underpowered),
+        "n_tests": other.verdict.n_tests,
+        "findings": other.describe_drifts(),
     }
 
 

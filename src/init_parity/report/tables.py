@@ -114,6 +114,8 @@ def findings(family: FamilyReport, details: bool = True) -> list[str]:
             f"{mode}: {label} has {n} samples, fewer than {check.verdict.min_samples}: underpowered"
             for label, n in check.verdict.underpowered.items()
         )
+        if result.other_tie is not None:
+            lines.extend(f"{mode} {result.other_tie_mode}: {line}" for line in result.other_tie.describe_drifts())
     if family.missing:
         lines.append(f"{family.missing_note()} in this transformers: not compared there")
     return lines

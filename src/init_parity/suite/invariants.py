@@ -29,6 +29,7 @@ import numpy as np
 
 from ..scheme import FamilyScheme
 from ..scheme.plan import family_of
+from .forward import FIRST_LOSS_SEEDS
 from .zero_rows import embedding_zero_rows
 
 FIRST_LOSS_ALPHA = 1e-4
@@ -122,7 +123,9 @@ def first_loss(model_type: str, class_name: str, config: Any, seeds: int) -> tup
     return ([] if result.p_value >= FIRST_LOSS_ALPHA else [result.detail]), None
 
 
-def check_model(model_type: str, class_name: str, config: Any, seed: int = 0, loss_seeds: int = 3) -> InvariantReport:
+def check_model(
+    model_type: str, class_name: str, config: Any, seed: int = 0, loss_seeds: int = FIRST_LOSS_SEEDS
+) -> InvariantReport:
     """Build ``class_name`` fresh from ``config`` (PyTorch, whichever scheme mode is active) and check every invariant."""
     from .models.build import build_model, weights
     from .ties import tie_findings

@@ -21,7 +21,6 @@ rate (:data:`init_parity.suite.stats.FAMILY_WISE_ALPHA`) by a Holm correction pe
 
 from __future__ import annotations
 
-import copy
 import warnings
 from typing import Any
 
@@ -31,28 +30,14 @@ from ..scheme.naming import FRAMEWORK_TITLES
 from .conformance import ClassEntry, FamilyCheck, check_classes
 from .failure import InitParityFailure, findings_of
 from .frameworks import installed, unavailable
+from .tie_modes import TIE_MODES, with_tie_mode
 
 _PREFIX = {"pt": "", "tf": "TF", "flax": "Flax"}
-TIE_MODES = {"tied": True, "untied": False}
 
 
 def counterpart_name(pt_class_name: str, framework: str) -> str:
     """transformers' naming: ``T5Model`` -> ``TFT5Model`` / ``FlaxT5Model``."""
     return _PREFIX[framework] + pt_class_name
-
-
-def with_tie_mode(config: Any, tied: bool) -> Any:
-    """A copy of ``config`` with ``tie_word_embeddings`` set (on its text config too)."""
-    config = copy.deepcopy(config)
-    config.tie_word_embeddings = tied
-    if hasattr(config, "scale_decoder_outputs"):
-        # transformers 5.x T5 family: the tied head's decoder-output rescale is an attribute of its own,
-        # derived from the flag only when the config is constructed
-        config.scale_decoder_outputs = tied
-    text = config.get_text_config() if hasattr(config, "get_text_config") else config
-    if text is not config:
-        text.tie_word_embeddings = tied
-    return config
 
 
 def _test_name(func, _index, param) -> str:
@@ -131,3 +116,6 @@ class InitParityTesterMixin:
         verdict = check.sub_verdict(lambda label: "~" in label)
         title = FRAMEWORK_TITLES[framework]
         self._init_parity_assert(check, verdict, check.structural, f"{title} {tie_mode} against PyTorch")
+
+
+__all__ = ["TIE_MODES", "InitParityTesterMixin", "counterpart_name", "with_tie_mode"]

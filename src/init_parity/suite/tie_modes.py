@@ -1,0 +1,64 @@
+"""Both tie modes of a model type: a config set to one, and the check of the tie mode its tiny config does not use.
+
+``tie_word_embeddings`` decides the output head (the input embedding, or a tensor of its own) and with it the
+forward pass (T5 rescales a tied decoder output). The tiny config of a model type is in one mode (T5 untied, BART
+tied); a check of that mode alone misses a defect of the other (a tied T5 without the rescale, an untied BART head
+silently tied). :class:`init_parity.suite.mixin.InitParityTesterMixin` runs both modes; the report and the
+invariants test check the other mode of every class with an LM head too (:func:`other_tie_check`). Each mode's
+check holds the suite's family-wise false-alarm rate on its own.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..runtime.activation import use_scheme
+from .ties import is_lm_class, ties_word_embeddings
+
+TIE_MODES = {"tied": True, "untied": False}
+
+
+def with_tie_mode(config: Any, tied: bool) -> Any:
+    """A copy of ``config`` with ``tie_word_embeddings`` set (on its text config too)."""
+    config = copy.deepcopy(config)
+    config.tie_word_embeddings = tied
+    if hasattr(config, "scale_decoder_outputs"):
+        # transformers 5.x T5 family: the tied head's decoder-output rescale is an attribute of its own,
+        # derived from the flag only when the config is constructed
+        config.scale_decoder_outputs = tied
+    text = config.get_text_config() if hasattr(config, "get_text_config") else config
+    if text is not config:
+        text.tie_word_embeddings = tied
+    return config
+
+
+def tie_mode_of(config: Any) -> str:
+    """``tied`` or ``untied``: the mode ``config`` is in."""
+    return "tied" if ties_word_embeddings(config) else "untied"
+
+
+def other_tie_mode(class_name: str, config: Any) -> tuple[str, Any] | None:
+    """The mode ``config`` is not in and a copy of ``config`` in it, for a class with an LM head (the mode decides
+    nothing in a class without one: None)."""
+    if not is_lm_class(class_name):
+        return None
+    other = "untied" if ties_word_embeddings(config) else "tied"
+    return other, with_tie_mode(config, TIE_MODES[other])
+
+
+def other_tie_check(
+    model_type: str, classes: dict[str, str], config: Any, seeds: tuple[int, ...] | None, patched: bool
+) -> tuple[str, Any] | None:
+    """The suite's check of ``classes`` (framework -> class, PyTorch's first when there is one) in the tie mode
+    ``config`` is not in: its name and the :class:`~init_parity.suite.conformance.FamilyCheck`; None for a class
+    without an LM head."""
+    from .conformance import ClassEntry, check_classes
+
+    tag = classes.get("pt") or next(iter(classes.values()))
+    found = other_tie_mode(tag, config)
+    if found is None:
+        return None
+    mode, other = found
+    with use_scheme(patched):
+        return mode, check_classes([ClassEntry(tag, dict(classes))], other, seeds)

@@ -176,3 +176,30 @@ def test_zero_row_where_no_padding_index_points_is_named(monkeypatch):
         "model.shared.weight rows [5] are zero where no padding index points (padding row 1)"
     ], report.problems
     assert [check for check, lines in report.findings.items() if lines] == ["zero_row"], report.problems
+
+
+def test_a_draw_that_ignores_the_seed_is_caught_across_seeds(monkeypatch):
+    """Every build gets the same pattern, rescaled: each build alone looks random (its tensors are uncorrelated with
+    each other), but a tensor's copies from two seeds are one pattern (``seed_correlation``, r = 1)."""
+
+    def same_pattern(model):
+        weight = model.decoder.block[1].layer[0].SelfAttention.q.weight
+        pattern = torch.randn(weight.shape, generator=torch.Generator().manual_seed(7))
+        weight.copy_(pattern / pattern.std() * weight.std())  # rescaled to the build's own draw: the right std
+
+    broken(monkeypatch, T5_LM, same_pattern)
+    result = check("t5", seeds=(0, 1))
+    rejected = {(label, test.test) for label, tests in result.verdict.drifting.items() for test in tests}
+    assert rejected == {("independence [pt]", "seed_correlation")}, result.describe_drifts()
+    hits = named(result.describe_drifts(), "seed_correlation = 1", f"{LAYER_TENSOR}@1 ~ {LAYER_TENSOR}: r = 1")
+    assert hits, result.describe_drifts()
+
+
+def test_independent_seeds_pass_across_seeds():
+    from init_parity.suite.models.build import fresh_weights
+
+    result = check("t5", seeds=(0, 1))
+    seed_tests = [test for test in result.independence["pt"] if test.test == "seed_correlation"]
+    drawn = [name for name, value in fresh_weights("pt", T5_LM, tiny_config("t5")).items() if np.ptp(value) > 0]
+    assert len(seed_tests) == len(drawn)  # every drawn tensor's second seed against its first
+    assert result.passed, result.describe_drifts()

@@ -34,6 +34,7 @@ from .first_loss import first_loss_of, measurable
 from .models.build import build_model, weights
 from .models.discovery import family as find_family
 from .models.tiny_configs import tiny_config
+from .seed_independence import across_seeds
 from .ties import pytorch_output_head, tie_findings
 from .zero_rows import stray_zero_rows, zero_row_result
 
@@ -361,6 +362,7 @@ def check_arrays(
         fw: stats.independence(
             {n: a for n, a in arrays[fw].items() if n not in deterministic}, build_of=lambda n: n.partition("@")[2]
         )
+        + across_seeds({n: drawn(fw, n) for n in arrays[fw] if n not in deterministic}, tensor_key)
         for fw in frameworks
     }
     extra = _tie_and_forward_results(config, frameworks, ties or {}, losses or {})

@@ -46,7 +46,8 @@ within each family keeps that family at or below its rate under any dependence b
 FAMILY_ALPHAS = {"distribution": 4e-4, "tensor": 3e-4, "independence": 2e-4, "forward": 1e-4}
 """The false-alarm rate of each test family (:data:`TEST_FAMILIES`); they add up to
 :data:`FAMILY_WISE_ALPHA`. ``distribution``: pooled role tests against the scheme and across
-frameworks; ``tensor``: the per-tensor scale tests; ``independence``: correlation pairs;
+frameworks; ``tensor``: the per-tensor scale tests; ``independence``: correlation pairs (within a build, and of a tensor across seeds:
+:mod:`init_parity.suite.seed_independence`);
 ``forward``: the first-loss tests of :mod:`init_parity.suite.forward`."""
 
 TEST_FAMILIES = {
@@ -58,6 +59,7 @@ TEST_FAMILIES = {
     "tensor_std": "tensor",
     "tensor_std_ratio": "tensor",
     "correlation": "independence",
+    "seed_correlation": "independence",
     "first_loss": "forward",
     "first_loss_bound": "forward",
 }
@@ -106,6 +108,7 @@ _EXEMPT_FROM_MIN_SAMPLES = frozenset(
         "finite",
         "tie",
         "correlation",
+        "seed_correlation",
         "tensor_std",
         "tensor_std_ratio",
         "first_loss",

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..compat import no_init_weights
 from ..runtime.activation import use_scheme
 from ..scheme import FAMILIES, Distribution
 from ..scheme.naming import FRAMEWORKS
@@ -360,15 +361,6 @@ suite holds several float64 copies of every weight, and a few model types' tiny 
 sub-models at full size (billions of parameters), which would exhaust the memory of the machine."""
 
 
-def _no_init_weights():
-    """transformers' switch that builds a model without initialising it (its place moved in 5.x)."""
-    try:
-        from transformers.initialization import no_init_weights  # 5.x
-    except ImportError:
-        from transformers.modeling_utils import no_init_weights  # 4.x
-    return no_init_weights()
-
-
 def parameter_count(model_type: str, class_name: str, config: Any) -> int | None:
     """The PyTorch model's parameter count, built on the meta device without initialising it (no
     memory, no init: a few milliseconds); an upper bound, as a head the init would tie to the
@@ -377,7 +369,7 @@ def parameter_count(model_type: str, class_name: str, config: Any) -> int | None
         import torch
         import transformers
 
-        with torch.device("meta"), _no_init_weights():
+        with torch.device("meta"), no_init_weights():
             model = getattr(transformers, class_name)(config)
         return int(sum(parameter.numel() for parameter in model.parameters()))
     except Exception:  # noqa: BLE001 - the guard is best effort: the check itself reports real errors

@@ -9,7 +9,7 @@ import json
 import math
 from typing import Any
 
-from ..runtime.targets import transformers_version
+from ..compat import transformers_version
 from ..suite.stats import FAMILY_WISE_ALPHA, TEST_ALPHA
 from .collect import INDEPENDENCE, FamilyReport, ModeResult, Report, role_status, scheme_std, summary_line
 

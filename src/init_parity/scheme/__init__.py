@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+from ..compat import transformers_line
 from .audio import AUDIO_FAMILIES
 from .bart import BART_LIKE_FAMILIES
 from .bart_copies import BART_COPY_FAMILIES
@@ -86,22 +87,6 @@ def new_on_this_line(model_type: str) -> str | None:
         f"new in the transformers {line}.x line (4.57.6, whose encoder-decoder types the schemes cover, does "
         "not have it): no scheme written for it yet"
     )
-
-
-_LINE: list[str] = []  # the answer, once transformers is imported (its version cannot change after)
-
-
-def transformers_line() -> str | None:
-    """The major version of the imported transformers ("4", "5"), or None before it is imported."""
-    if _LINE:
-        return _LINE[0]
-    import sys
-
-    version = getattr(sys.modules.get("transformers"), "__version__", None)
-    if not version:
-        return None
-    _LINE.append(version.split(".", 1)[0])
-    return _LINE[0]
 
 
 __all__ = [

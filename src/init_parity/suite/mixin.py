@@ -27,30 +27,18 @@ from typing import Any
 
 from parameterized import parameterized
 
-from ..scheme.naming import FRAMEWORK_TITLES
+from ..compat import set_tie_mode
+from ..scheme.naming import FRAMEWORK_TITLES, counterpart_name
 from .conformance import ClassEntry, FamilyCheck, check_classes
 from .frameworks import installed, unavailable
 
-_PREFIX = {"pt": "", "tf": "TF", "flax": "Flax"}
 TIE_MODES = {"tied": True, "untied": False}
-
-
-def counterpart_name(pt_class_name: str, framework: str) -> str:
-    """transformers' naming: ``T5Model`` -> ``TFT5Model`` / ``FlaxT5Model``."""
-    return _PREFIX[framework] + pt_class_name
 
 
 def with_tie_mode(config: Any, tied: bool) -> Any:
     """A copy of ``config`` with ``tie_word_embeddings`` set (on its text config too)."""
     config = copy.deepcopy(config)
-    config.tie_word_embeddings = tied
-    if hasattr(config, "scale_decoder_outputs"):
-        # transformers 5.x T5 family: the tied head's decoder-output rescale is an attribute of its own,
-        # derived from the flag only when the config is constructed
-        config.scale_decoder_outputs = tied
-    text = config.get_text_config() if hasattr(config, "get_text_config") else config
-    if text is not config:
-        text.tie_word_embeddings = tied
+    set_tie_mode(config, tied)
     return config
 
 

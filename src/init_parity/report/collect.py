@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from ..compat import no_init_weights
-from ..runtime.activation import use_scheme
 from ..scheme import FAMILIES, Distribution
 from ..scheme.naming import FRAMEWORKS
 from ..suite import conformance
@@ -346,10 +345,9 @@ def _first_losses(family: FamilyReport, check: FamilyCheck, patched: bool, seed:
             losses[framework] = FirstLoss(framework, measured[0], vocab)
             continue
         try:
-            with use_scheme(patched):
-                losses[framework] = measure(
-                    framework, family.model_type, family.classes[framework], check.config, seed
-                )
+            losses[framework] = measure(
+                framework, family.model_type, family.classes[framework], check.config, seed, patched
+            )
         except Exception as error:  # noqa: BLE001 - one model's forward failing is a finding to show, not a crash
             losses[framework] = FirstLoss(framework, None, vocab, f"error: {_error_text(error)}")
     return losses

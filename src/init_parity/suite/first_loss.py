@@ -9,6 +9,7 @@ transformers' own ``labels=`` path does.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -114,15 +115,19 @@ def first_loss_of(framework: str, model: Any, config: Any, seed: int = 0) -> flo
     return mean_cross_entropy(framework, model, inputs, labels, decoder_start(config))
 
 
-def measure(framework: str, model_type: str, class_name: str, config: Any, seed: int = 0) -> FirstLoss:
-    """Build ``class_name`` fresh from ``config`` with ``seed`` (under whichever scheme mode is
-    active) and measure its first loss; a model that is not a text-to-text LM (speech or vision
-    input, no LM head) gets a note instead."""
+def measure(
+    framework: str, model_type: str, class_name: str, config: Any, seed: int = 0, patched: bool | None = None
+) -> FirstLoss:
+    """Build ``class_name`` fresh from ``config`` with ``seed`` (with the scheme when ``patched``,
+    stock without; None: whichever mode is active) and measure its first loss; a model that is not a
+    text-to-text LM (speech or vision input, no LM head) gets a note instead."""
+    from ..runtime.activation import use_scheme
     from .models.build import build_model
 
     target = vocab_sizes(config)[1]
     why_not = measurable(framework, model_type, class_name, config)
     if why_not is not None:
         return FirstLoss(framework, None, target, why_not)
-    model = build_model(framework, class_name, config, seed)
-    return FirstLoss(framework, first_loss_of(framework, model, config, seed), target)
+    with contextlib.nullcontext() if patched is None else use_scheme(patched):
+        model = build_model(framework, class_name, config, seed)
+        return FirstLoss(framework, first_loss_of(framework, model, config, seed), target)

@@ -18,16 +18,14 @@ from ..compat import no_init_weights
 from ..scheme import FAMILIES, Distribution
 from ..scheme.naming import FRAMEWORKS
 from ..suite import conformance
-from ..suite.conformance import FamilyCheck, check_family
+from ..suite.conformance import INDEPENDENCE, FamilyCheck, check_family
 from ..suite.first_loss import FirstLoss, measure, vocab_sizes
+from ..suite.labels import Label
 from ..suite.models.discovery import family as find_family
 from ..suite.models.discovery import missing_dependency
 
 MODES: dict[str, bool] = {"stock": False, "scheme": True}  # mode -> patched
 """``stock``: transformers as released; ``scheme``: with this package's scheme applied."""
-
-INDEPENDENCE = "independence"
-"""The pseudo-role under which :func:`init_parity.suite.stats.independence`'s results are labelled."""
 
 
 @dataclass(frozen=True)
@@ -178,8 +176,22 @@ class RoleStatus:
     samples to pass), ``ok``, or ``untested`` (no scheme and no second framework to compare)."""
 
     status: str
-    labels: tuple[str, ...] = ()  # what drifted: a framework (vs the scheme) or a pair ``pt~tf``
-    std_rejected: tuple[str, ...] = ()  # of ``labels``, those where the pooled std itself was rejected
+    labels: tuple[Label, ...] = ()  # what drifted: in a framework (vs the scheme) or between a pair
+    std_rejected: tuple[Label, ...] = ()  # of ``labels``, those where the pooled std itself was rejected
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """What drifted, as shown: ``tf`` (against the scheme), ``pt~tf`` (a pair)."""
+        return tuple(label.scope for label in self.labels)
+
+    def split(self) -> tuple[list[Label], list[Label]]:
+        """The labels against the scheme, and those of pairs."""
+        return [label for label in self.labels if not label.is_pair], [label for label in self.labels if label.is_pair]
+
+    def std_off(self, *frameworks: str) -> bool:
+        """Whether the pooled std was rejected in ``frameworks`` (one: against the scheme; two: as a pair,
+        in either order)."""
+        return any(sorted(label.frameworks) == sorted(frameworks) for label in self.std_rejected)
 
 
 SCALE_TESTS = frozenset({"std", "std_ratio"})
@@ -187,32 +199,24 @@ SCALE_TESTS = frozenset({"std", "std_ratio"})
 it (not when the role drifts by its shape, a single tensor or a padding row)."""
 
 
-def _bracket(label: str) -> str:
-    return label.rsplit(" [", 1)[-1].rstrip("]") if " [" in label else label
-
-
-def _role_of(label: str) -> str:
-    return label.rsplit(" [", 1)[0]
-
-
-def _label_key(item: str) -> tuple:
+def _label_key(label: Label) -> tuple:
     """Frameworks in the order pt, tf, flax; pairs after single frameworks."""
-    parts = item.split("~")
-    return (len(parts), [FRAMEWORKS.index(part) if part in FRAMEWORKS else len(FRAMEWORKS) for part in parts], item)
+    order = [FRAMEWORKS.index(part) if part in FRAMEWORKS else len(FRAMEWORKS) for part in label.frameworks]
+    return (len(label.frameworks), order, label.scope)
 
 
 def role_status(check: FamilyCheck, role: str) -> RoleStatus:
-    drifting = [_bracket(label) for label in check.verdict.drifting if _role_of(label) == role]
+    drifting = [label for label in check.verdict.drifting if label.role == role]
     if drifting:
         scale = [
-            _bracket(label)
+            label
             for label, results in check.verdict.drifting.items()
-            if _role_of(label) == role and any(result.test in SCALE_TESTS for result in results)
+            if label.role == role and any(result.test in SCALE_TESTS for result in results)
         ]
         return RoleStatus("drift", tuple(sorted(drifting, key=_label_key)), tuple(sorted(scale, key=_label_key)))
-    low = [_bracket(label) for label in check.verdict.underpowered if _role_of(label) == role]
+    low = [label for label in check.verdict.underpowered if label.role == role]
     if low:
-        return RoleStatus("low n", tuple(sorted(low)))
+        return RoleStatus("low n", tuple(sorted(low, key=lambda label: label.scope)))
     tested = check.independence if role == INDEPENDENCE else getattr(check.roles.get(role), "results", {})
     return RoleStatus("ok" if any(tested.values()) else "untested")
 

@@ -1,4 +1,12 @@
-"""The initialisation scheme, as data: one :class:`FamilyScheme` per model family."""
+"""The initialisation scheme, as data: one :class:`FamilyScheme` per model family. The core every
+other layer reads; it imports only :mod:`init_parity.compat`.
+
+:mod:`.rules` and :mod:`.distributions` (a rule, a distribution), :mod:`.formula` (the formulas a rule
+may use), one module per group of families (:mod:`.t5`, :mod:`.bart`, :mod:`.bart_copies`,
+:mod:`.speech`, :mod:`.audio`, :mod:`.multimodal`, :mod:`.time_series`, :mod:`.detr`,
+:mod:`.generic`), :mod:`.plan` (resolution: a config's family, a parameter's rule and distribution,
+padding rows), :mod:`.heads` (output heads, the tie flag, the auto mappings), :mod:`.naming`
+(framework names and layouts mapped onto PyTorch's) and :mod:`.docs` (the scheme as a table)."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ from ..scheme.naming import align_prefix
 from ..scheme.plan import family_of, zero_row
 from . import forward, stats
 from .first_loss import first_loss_of, measurable
-from .labels import Label, Structural
+from .labels import Label, Structural, TensorName, tensor_name
 from .models.build import build_model, weights
 from .models.discovery import family as find_family
 from .models.tiny_configs import tiny_config
@@ -203,27 +203,12 @@ def _one_framework_tests(check: RoleCheck, framework: str, padding: list[tuple[s
     check.results[Label(check.role, (framework,))] = results
 
 
-_SEED_SUFFIX = re.compile(r"(@\d+|:\d+)$")
-
-
-def tensor_key(name: str) -> str:
-    """The tensor a (suffixed) name is a copy of: ``name@3`` (seed 3) and ``name@T5Model:1`` (another
-    class, its second seed) are draws of ``name`` and ``name@T5Model``."""
-    return _SEED_SUFFIX.sub("", name)
-
-
-def display_name(key: str) -> str:
-    """``decoder.block.1.q.weight@T5Model`` -> ``decoder.block.1.q.weight (T5Model)``."""
-    name, _, tag = key.partition("@")
-    return f"{name} ({tag})" if tag else name
-
-
 def _per_tensor(names: list[str]) -> dict[str, list[str]]:
     """Names grouped by tensor (seeds pooled); empty when the role has a single tensor (its pooled
     tests are then already per tensor)."""
     groups: dict[str, list[str]] = {}
     for name in names:
-        groups.setdefault(tensor_key(name), []).append(name)
+        groups.setdefault(name.tensor, []).append(name)
     return groups if len(groups) > 1 else {}
 
 
@@ -274,7 +259,7 @@ class _Weights:
 
     def rule_of(self, name: str) -> Rule | None:
         if name not in self._rules:
-            self._rules[name] = self.scheme.rule_for(name.split("@", 1)[0], self.config) if self.scheme else None
+            self._rules[name] = self.scheme.rule_for(name.name, self.config) if self.scheme else None
         return self._rules[name]
 
     def is_computed(self, name: str) -> bool:
@@ -294,7 +279,7 @@ def _roles(weights: _Weights) -> dict[str, RoleCheck]:
     for framework, arrays in weights.arrays.items():
         for name in sorted(arrays):
             rule = weights.rule_of(name)
-            role = rule.role if rule else generic_role(name.split("@", 1)[0])
+            role = rule.role if rule else generic_role(name.name)
             check = roles.setdefault(role, RoleCheck(role, rule.distribution(weights.config) if rule else None))
             check.names.setdefault(framework, []).append(name)
     return roles
@@ -317,7 +302,7 @@ def _framework_tests(check: RoleCheck, framework: str, weights: _Weights) -> Non
     if check.expected is not None and check.expected.kind in ("normal", "truncated_normal", "uniform"):
         for key, group in _per_tensor(members).items():
             sample = stats.pool(weights.drawn(framework, name) for name in group)
-            result = stats.tensor_scale(display_name(key), sample, check.expected)
+            result = stats.tensor_scale(key.display(), sample, check.expected)
             if result is not None:
                 check.results.setdefault(Label(check.role, (framework,)), []).append(result)
 
@@ -337,7 +322,7 @@ def _pairs_tests(check: RoleCheck, frameworks: tuple[str, ...], weights: _Weight
             label = Label(check.role, (first, second))
             for key, group in _per_tensor(common).items():
                 a, b = (stats.pool(weights.drawn(fw, name) for name in group) for fw in (first, second))
-                result = stats.tensor_scale(display_name(key), a, other=b)
+                result = stats.tensor_scale(key.display(), a, other=b)
                 if result is not None:
                     pair.results[label].append(result)
         check.results.update(pair.results)
@@ -354,9 +339,7 @@ def _independence(roles: dict[str, RoleCheck], weights: _Weights) -> dict[str, l
         for name in members
     }
     return {
-        fw: stats.independence(
-            {n: a for n, a in arrays.items() if n not in deterministic}, build_of=lambda n: n.partition("@")[2]
-        )
+        fw: stats.independence({n: a for n, a in arrays.items() if n not in deterministic}, build_of=lambda n: n.build)
         for fw, arrays in weights.arrays.items()
     }
 
@@ -375,6 +358,7 @@ def check_arrays(
     class -> losses over seeds, :mod:`init_parity.suite.forward`) when given. Pure analysis: it builds
     nothing (:func:`check_classes` builds)."""
     frameworks = tuple(arrays)
+    arrays = {fw: {tensor_name(name): value for name, value in found.items()} for fw, found in arrays.items()}
     weights = _Weights(config, arrays)
     names = {fw: set(arrays[fw]) for fw in frameworks}
     structural = _structural(names, weights.is_computed) if len(frameworks) > 1 else []
@@ -483,7 +467,7 @@ def seeds_needed(arrays: dict[str, np.ndarray], config: Any, min_samples: int = 
     scheme = family_of(config)
     per_role: dict[str, int] = {}
     for name, value in arrays.items():
-        base = name.split("@", 1)[0]
+        base = tensor_name(name).name
         rule = scheme.rule_for(base, config) if scheme else None
         if (rule is not None and rule.kind in ("constant", "deterministic")) or float(np.ptp(value)) == 0.0:
             continue
@@ -518,10 +502,10 @@ class ClassEntry:
     seed_base: int = 0
 
 
-def _suffix(entry_index: int, tag: str, seed_index: int, seed: int) -> str:
-    if entry_index == 0:
-        return f"@{seed}" if seed_index else ""
-    return f"@{tag}:{seed_index}" if seed_index else f"@{tag}"
+def _named(arrays: dict[str, np.ndarray], tag: str, seed_index: int, seed: int) -> dict[TensorName, np.ndarray]:
+    """One build's arrays under their :class:`~init_parity.suite.labels.TensorName` (``tag``: empty
+    for the first class)."""
+    return {TensorName(name, tag, seed_index, seed): value for name, value in arrays.items()}
 
 
 def collect_classes(
@@ -548,8 +532,7 @@ def collect_classes(
         if "pt" in found:
             reference = set(found["pt"])
             found = {fw: a if fw == "pt" else align_prefix(a, reference) for fw, a in found.items()}
-        suffix = _suffix(index, entry.tag, seed_index, seed)
-        return {fw: {f"{name}{suffix}": value for name, value in a.items()} for fw, a in found.items()}
+        return {fw: _named(a, entry.tag if index else "", seed_index, seed) for fw, a in found.items()}
 
     seeds = seeds or None
     first_seed = seeds[0] if seeds else 0
@@ -602,8 +585,7 @@ def check_seeded_weights(config: Any, by_seed: dict[int, dict[str, np.ndarray]])
     do."""
     arrays: dict[str, np.ndarray] = {}
     for index, (seed, found) in enumerate(by_seed.items()):
-        suffix = _suffix(0, "", index, seed)
-        arrays.update({f"{name}{suffix}": value for name, value in found.items()})
+        arrays.update(_named(found, "", index, seed))
     return check_arrays(config.model_type, config, {"pt": arrays}, is_enabled())
 
 

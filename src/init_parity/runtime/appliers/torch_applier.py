@@ -144,10 +144,9 @@ _TIE_FLAGS: dict[int, tuple[weakref.ref, tuple, bool]] = {}  # id(config) -> (co
 
 
 def _ties_word_embeddings(config: Any) -> bool:
-    """The ``tie_word_embeddings`` that transformers 4.x's ``tie_weights`` reads (of
-    ``config.get_text_config(decoder=True)``, which some configs override), remembered per config object
-    while every tie flag in it and in its sub-configs stays the same: the method costs about 0.1 ms,
-    1% of a tiny model's build."""
+    """:func:`init_parity.scheme.heads.tie_flag` of ``config``, remembered per config object while every
+    tie flag in it and in its sub-configs stays the same (``get_text_config`` runs once per module of
+    every build otherwise)."""
     fingerprint = tuple(
         (name, id(value), getattr(value, "tie_word_embeddings", None))
         if hasattr(value, "get_text_config")

@@ -56,6 +56,7 @@ quality:
 	ruff format --check $(check_dirs)
 	$(PYTHON) utils/check_scheme_docs.py
 	$(PYTHON) utils/check_ci_command.py
+	$(PYTHON) utils/check_layers.py
 
 report:
 	init-parity report --models t5 --both --format markdown,html,json --output docs/example

@@ -200,6 +200,7 @@ def null_model():
     from init_parity.scheme.plan import family_of, zero_row
     from init_parity.suite.conformance import collect, counterparts
     from init_parity.suite.frameworks import installed
+    from init_parity.suite.labels import tensor_name
     from init_parity.suite.models.tiny_configs import tiny_config
 
     config = tiny_config("t5")
@@ -212,7 +213,7 @@ def null_model():
         for framework, tensors in template.items():
             arrays[framework] = {}
             for name, value in tensors.items():
-                rule = scheme.rule_for(name.split("@", 1)[0], config)
+                rule = scheme.rule_for(tensor_name(name).name, config)
                 dist = rule.distribution(config)
                 if dist.kind == "normal":
                     drawn = rng.normal(dist.mean, dist.std, value.shape)

@@ -24,9 +24,9 @@ def run_python(code: str, **env: str) -> dict:
 
 def transformers_line() -> str:
     """``"4"`` on transformers 4.57.6, ``"5"`` on the 5.x line."""
-    from init_parity.runtime.targets import major, transformers_version
+    from init_parity.compat import installed_line
 
-    return major(transformers_version())
+    return installed_line()
 
 
 ON_TRANSFORMERS_5 = transformers_line() == "5"

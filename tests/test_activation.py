@@ -3,7 +3,7 @@ that turns it off gives back upstream behaviour exactly."""
 
 import unittest
 
-from init_parity.runtime.targets import is_supported
+from init_parity.compat import is_supported
 from tests.helpers import run_python
 
 LM_HEAD_STD = """
@@ -83,9 +83,9 @@ class ActivationTest(unittest.TestCase):
         result = run_python(
             """
             import json, warnings
-            import init_parity.runtime.targets
+            import init_parity.compat
             # an installed transformers other than the supported one: move the supported version instead
-            init_parity.runtime.targets.SUPPORTED_TRANSFORMERS = ("4.99.0", "5.99.x")
+            init_parity.compat.SUPPORTED_TRANSFORMERS = ("4.99.0", "5.99.x")
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 from transformers.models.t5 import modeling_t5

@@ -4,8 +4,10 @@ import unittest
 
 import numpy as np
 
+from init_parity.scheme.heads import has_lm_head as is_lm_class
+from init_parity.scheme.naming import pytorch_class_name
 from init_parity.suite.models.tiny_configs import tiny_config
-from init_parity.suite.ties import is_lm_class, pytorch_class_name, tie_findings
+from init_parity.suite.ties import tie_findings
 from tests.helpers import line_4_scheme
 
 

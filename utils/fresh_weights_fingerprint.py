@@ -3,14 +3,20 @@ and no verdict.
 
 ``record`` builds every encoder-decoder model type of the installed transformers in every installed
 framework (its tiny config, both tie modes, two seeds, the scheme on) and keeps a SHA-256 of each
-tensor's bytes; with ``--report`` it also runs ``init-parity report --models all --format json``
-and keeps each model type's verdict (every field but timings). ``compare`` prints the differences
-between two records and exits 1 when there is one.
+tensor's bytes (a model type whose tiny config exceeds the report's parameter limit is skipped, as the
+report skips it); with ``--report`` it also runs ``init-parity report --models all --format json``
+and keeps its verdicts: the summary lines and, per model type and mode, whether it passed, its
+drifting roles, each role's status, the structural findings and the independence status (not the
+measured values: stock TensorFlow draws differ from one process to the next).
+
+``compare BEFORE AFTER [--again BEFORE2]`` prints the differences and exits 1 when there is one;
+``--again`` is a second record of the unchanged tree: what differs between BEFORE and BEFORE2 varies
+by itself, is listed apart and does not count.
 
     python utils/fresh_weights_fingerprint.py record --output /tmp/before-4x.json --report
-    python utils/fresh_weights_fingerprint.py compare /tmp/before-4x.json /tmp/after-4x.json
+    python utils/fresh_weights_fingerprint.py compare /tmp/before-4x.json /tmp/after-4x.json --again /tmp/before2-4x.json
 
-Run it with ``PYTHONPATH=src`` from the worktree under test, once per transformers line.
+Run it with ``PYTHONPATH=src`` from the tree under test, once per transformers line.
 """
 
 from __future__ import annotations
@@ -33,13 +39,12 @@ SEEDS = (0, 1)
 TIE_MODES = {"tied": True, "untied": False}
 # where the suite's pieces live, before and after the move into suite/ (the first that imports wins)
 _MODULES = {
-    "build": ("init_parity.suite.build", "init_parity.suite.models.build"),
-    "discovery": ("init_parity.suite.models.discovery", "init_parity.suite.models.discovery"),
-    "tiny": ("init_parity.suite.models.tiny_configs", "init_parity.suite.models.tiny_configs"),
-    "mixin": ("init_parity.suite.mixin",),
+    "build": ("init_parity.suite.models.build", "init_parity.models.build"),
+    "discovery": ("init_parity.suite.models.discovery", "init_parity.models.discovery"),
+    "tiny": ("init_parity.suite.models.tiny_configs", "init_parity.models.tiny_configs"),
+    "mixin": ("init_parity.suite.mixin", "init_parity.testing.mixin"),
+    "collect": ("init_parity.report.collect",),
 }
-# report fields that are measurements of time, not verdicts
-_TIMINGS = {"seconds", "elapsed", "time", "duration", "wall_seconds"}
 
 
 def _module(key: str) -> Any:
@@ -62,11 +67,21 @@ def fingerprints() -> dict[str, Any]:
     import transformers
 
     build, discovery = _module("build"), _module("discovery")
-    tiny, mixin = _module("tiny"), _module("mixin")
+    tiny, mixin, collect = _module("tiny"), _module("mixin"), _module("collect")
     found: dict[str, Any] = {}
     for family in discovery.discover():
-        if discovery.missing_dependency(family):
-            found[family.model_type] = {"skipped": discovery.missing_dependency(family)}
+        skipped = discovery.missing_dependency(family)
+        if skipped is None and "pt" in family.classes:
+            try:
+                config = tiny.tiny_config(family.model_type)
+            except Exception:  # noqa: BLE001 - its builds below record the error
+                config = None
+            count = (
+                None if config is None else collect.parameter_count(family.model_type, family.classes["pt"], config)
+            )
+            skipped = f"{count} parameters" if count is not None and count > collect.MAX_PARAMETERS else None
+        if skipped:
+            found[family.model_type] = {"skipped": skipped}
             continue
         per_type: dict[str, Any] = {}
         for framework, class_name in family.classes.items():
@@ -85,12 +100,23 @@ def fingerprints() -> dict[str, Any]:
     return {"transformers": transformers.__version__, "weights": found}
 
 
-def _strip(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in _TIMINGS}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
+def _verdict(mode: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "passed": mode.get("passed"),
+        "error": mode.get("error"),
+        "drifting_roles": mode.get("drifting_roles"),
+        "roles": {role["role"]: role["status"] for role in mode.get("roles", [])},
+        "structural": mode.get("structural"),
+        "independence": (mode.get("independence") or {}).get("status"),
+    }
+
+
+def _verdicts(report: dict[str, Any]) -> dict[str, Any]:
+    families = {
+        family["model_type"]: {name: _verdict(mode) for name, mode in family.get("modes", {}).items()}
+        for family in report["families"]
+    }
+    return {"summary": report.get("summary"), "families": families}
 
 
 def report_verdicts() -> Any:
@@ -99,7 +125,7 @@ def report_verdicts() -> Any:
         command += ["--no-plots", "--quiet", "--output", output]
         completed = subprocess.run(command, capture_output=True, text=True, check=False)
         files = sorted(Path(output).glob("**/*.json"))
-        reports = {str(p.relative_to(output)): _strip(json.loads(p.read_text())) for p in files}
+        reports = {str(p.relative_to(output)): _verdicts(json.loads(p.read_text())) for p in files}
         return {"exit_code": completed.returncode, "reports": reports}
 
 
@@ -123,16 +149,22 @@ def _differences(before: Any, after: Any, path: str = "") -> list[str]:
     return [] if before == after else [f"{path}: {before!r} -> {after!r}"]
 
 
+def _paths(lines: list[str]) -> set[str]:
+    return {line.split(": ", 1)[0] for line in lines}
+
+
 def compare(args: argparse.Namespace) -> int:
     before, after = (json.loads(Path(p).read_text()) for p in (args.before, args.after))
-    differences = _differences(before, after)
+    unstable = _paths(_differences(before, json.loads(Path(args.again).read_text()))) if args.again else set()
+    differences = [line for line in _differences(before, after) if line.split(": ", 1)[0] not in unstable]
     for line in differences[:50]:
-        print(line)
+        print(line[:300])
     weights = sum(len(v) for t in before["weights"].values() for v in t.values() if isinstance(v, dict))
-    verdicts = len(before.get("report", {}).get("reports", {}))
-    print(
-        f"transformers {before['transformers']}: {weights} tensor fingerprints, {verdicts} report file(s) compared; "
-    )
+    families = len(before.get("report", {}).get("reports", {}).get("report.json", {}).get("families", {}))
+    print(f"transformers {before['transformers']}: {weights} tensor fingerprints, {families} model types' verdicts")
+    if unstable:
+        groups = sorted({"/".join(path.split("/")[:5]) for path in unstable})
+        print(f"{len(unstable)} value(s) differ between two records of the unchanged tree, not counted: {groups[:20]}")
     print(f"{len(differences)} difference(s)")
     return 1 if differences else 0
 
@@ -147,6 +179,7 @@ def main() -> int:
     cmp = sub.add_parser("compare")
     cmp.add_argument("before")
     cmp.add_argument("after")
+    cmp.add_argument("--again", help="a second record of the unchanged tree: what varies by itself")
     cmp.set_defaults(func=compare)
     args = parser.parse_args()
     return args.func(args)

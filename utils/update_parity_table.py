@@ -36,7 +36,7 @@ def main() -> int:
         "encoder-decoder family the conformance suite checks, per framework, with stock transformers and with the "
         "scheme. A role drifts in a framework when one of its tests that involves that framework (against the "
         f"scheme, or against another framework) is rejected at the family-wise false-alarm rate {FAMILY_WISE_ALPHA:g} "
-        "(Holm over all tests of the family); `independence` means two tensors are equal or correlated, "
+        "(one Holm correction per test family, each at its share of that rate); `independence` means two tensors are equal or correlated, "
         "`structure` that a tensor exists in one framework and not in another.\n\n"
         + markdown_table(stock, scheme)
         + "\n\nNot checked: "

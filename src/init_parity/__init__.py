@@ -5,8 +5,8 @@ Installed, it is active in every interpreter (``init_parity.pth`` runs :mod:`ini
 ``INIT_PARITY=0`` in the environment, :func:`disable` or ``with use_scheme(False):`` turn it off.
 """
 
+from .compat import SUPPORTED_TRANSFORMERS
 from .runtime.activation import disable, enable, is_enabled, use_scheme
-from .runtime.targets import SUPPORTED_TRANSFORMERS
 
 __version__ = "0.1.0"
 

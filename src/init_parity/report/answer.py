@@ -10,11 +10,13 @@ from dataclasses import dataclass
 
 from ..scheme.naming import FRAMEWORKS
 from ..suite.conformance import FIRST_LOSS
+from ..suite.labels import Label
 from .collect import (
     INDEPENDENCE,
     SCALE_TESTS,
     FamilyReport,
     ModeResult,
+    RoleStatus,
     expected_text,
     measured_text,
     mode_verdict,
@@ -39,46 +41,45 @@ class ModeAnswer:
     drifts: tuple[Drift, ...]
 
 
-def split_labels(labels: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """A role's drifting labels: the frameworks off the scheme (``tf``), and the pairs that differ (``pt~tf``)."""
-    return [label for label in labels if "~" not in label], [label for label in labels if "~" in label]
-
-
-def _frameworks(labels: tuple[str, ...]) -> list[str]:
+def _frameworks(status: RoleStatus) -> list[str]:
     """The frameworks a role's labels find drifting: those off the scheme, else the members of the
     pairs that differ (without a scheme), in the order pt, tf, flax."""
-    singles, pairs = split_labels(labels)
-    named = singles or [member for label in pairs for member in label.split("~")]
+    singles, pairs = status.split()
+    named = [fw for label in singles or pairs for fw in label.frameworks]
     return [fw for fw in FRAMEWORKS if fw in named]
 
 
-def _tests(result: ModeResult, role: str, labels) -> list[str]:
+def _tests(result: ModeResult, labels: list[Label] | tuple[Label, ...]) -> list[str]:
     drifting = result.check.verdict.drifting
-    return sorted({test.test for label in labels for test in drifting.get(f"{role} [{label}]", [])})
+    return sorted({test.test for label in labels for test in drifting.get(label, [])})
+
+
+def _scopes(labels: list[Label]) -> str:
+    return ", ".join(label.scope for label in labels)
 
 
 def _role_drift(result: ModeResult, role: str) -> Drift:
     status = role_status(result.check, role)
     summary = result.roles.get(role)
-    singles, pairs = split_labels(status.labels)
-    measured = tuple((fw, measured_text(summary, fw)) for fw in _frameworks(status.labels))
+    singles, pairs = status.split()
+    measured = tuple((fw, measured_text(summary, fw)) for fw in _frameworks(status))
     expected = summary.expected if summary is not None else None
     if singles:
-        tests = _tests(result, role, singles)
+        tests = _tests(result, singles)
         how = "std off the scheme" if SCALE_TESTS & set(tests) else f"off the scheme by shape ({', '.join(tests)})"
     else:
-        tests = _tests(result, role, pairs)
+        tests = _tests(result, pairs)
         what = "std" if SCALE_TESTS & set(tests) else f"shape ({', '.join(tests)})"
-        how = f"{what} differs: {', '.join(pairs)}"
+        how = f"{what} differs: {_scopes(pairs)}"
     return Drift(role, measured, f"scheme {expected_text(expected)}" if expected is not None else "no scheme", how)
 
 
 def _independence(result: ModeResult) -> Drift:
     drifting = result.check.verdict.drifting
     measured = []
-    for fw in role_status(result.check, INDEPENDENCE).labels:
-        counts = Counter(test.test for test in drifting.get(f"{INDEPENDENCE} [{fw}]", []))
-        measured.append((fw, ", ".join(f"{count} {test}" for test, count in counts.items())))
+    for label in role_status(result.check, INDEPENDENCE).labels:
+        counts = Counter(test.test for test in drifting.get(label, []))
+        measured.append((label.scope, ", ".join(f"{count} {test}" for test, count in counts.items())))
     return Drift(INDEPENDENCE, tuple(measured), "independent tensors", "tensor pairs equal or correlated")
 
 
@@ -89,16 +90,16 @@ def _first_loss(result: ModeResult, what: str) -> Drift:
     )
     ideals = {loss.ideal for loss in result.first_loss.values()}
     expected = f"ln(V) = {ideals.pop():.2f}" if len(ideals) == 1 else "ln(V)"
-    singles, pairs = split_labels(status.labels)
+    singles, pairs = status.split()
     how = ["above the scheme's bound, ln(V) + margin"] if singles else []
-    how += [f"differs: {', '.join(pairs)}"] if pairs else []
+    how += [f"differs: {_scopes(pairs)}"] if pairs else []
     return Drift(what, measured, expected, "; ".join(how))
 
 
 def _other(result: ModeResult, what: str) -> Drift:
     status = role_status(result.check, what)
-    tests = _tests(result, what, status.labels)
-    return Drift(what, tuple((label, "") for label in status.labels), "", ", ".join(tests))
+    tests = _tests(result, status.labels)
+    return Drift(what, tuple((scope, "") for scope in status.scopes), "", ", ".join(tests))
 
 
 def mode_answer(family: FamilyReport, mode: str) -> ModeAnswer:
@@ -115,10 +116,10 @@ def mode_answer(family: FamilyReport, mode: str) -> ModeAnswer:
             drifts.append(_first_loss(result, what))
         else:
             drifts.append(_other(result, what))
-    drifts.extend(Drift("structure", (), "", line) for line in result.check.structural)
+    drifts.extend(Drift("structure", (), "", str(finding)) for finding in result.check.structural)
     minimum = result.check.verdict.min_samples
     drifts.extend(
-        Drift(label, (), "", f"{n} samples, fewer than {minimum}: underpowered")
+        Drift(str(label), (), "", f"{n} samples, fewer than {minimum}: underpowered")
         for label, n in result.check.verdict.underpowered.items()
     )
     return ModeAnswer(mode, mode_verdict(result), tuple(drifts))

@@ -14,21 +14,19 @@ from typing import Any
 
 import numpy as np
 
-from ..runtime.activation import use_scheme
+from ..compat import no_init_weights
 from ..scheme import FAMILIES, Distribution
 from ..scheme.naming import FRAMEWORKS
 from ..suite import conformance
-from ..suite.conformance import FamilyCheck, check_family
+from ..suite.conformance import INDEPENDENCE, FamilyCheck, check_family
 from ..suite.first_loss import FirstLoss, measure, vocab_sizes
+from ..suite.labels import Label
 from ..suite.models.discovery import family as find_family
 from ..suite.models.discovery import missing_dependency
 from ..suite.tie_modes import other_tie_check
 
 MODES: dict[str, bool] = {"stock": False, "scheme": True}  # mode -> patched
 """``stock``: transformers as released; ``scheme``: with this package's scheme applied."""
-
-INDEPENDENCE = "independence"
-"""The pseudo-role under which :func:`init_parity.suite.stats.independence`'s results are labelled."""
 
 
 @dataclass(frozen=True)
@@ -195,8 +193,22 @@ class RoleStatus:
     samples to pass), ``ok``, or ``untested`` (no scheme and no second framework to compare)."""
 
     status: str
-    labels: tuple[str, ...] = ()  # what drifted: a framework (vs the scheme) or a pair ``pt~tf``
-    std_rejected: tuple[str, ...] = ()  # of ``labels``, those where the pooled std itself was rejected
+    labels: tuple[Label, ...] = ()  # what drifted: in a framework (vs the scheme) or between a pair
+    std_rejected: tuple[Label, ...] = ()  # of ``labels``, those where the pooled std itself was rejected
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """What drifted, as shown: ``tf`` (against the scheme), ``pt~tf`` (a pair)."""
+        return tuple(label.scope for label in self.labels)
+
+    def split(self) -> tuple[list[Label], list[Label]]:
+        """The labels against the scheme, and those of pairs."""
+        return [label for label in self.labels if not label.is_pair], [label for label in self.labels if label.is_pair]
+
+    def std_off(self, *frameworks: str) -> bool:
+        """Whether the pooled std was rejected in ``frameworks`` (one: against the scheme; two: as a pair,
+        in either order)."""
+        return any(sorted(label.frameworks) == sorted(frameworks) for label in self.std_rejected)
 
 
 SCALE_TESTS = frozenset({"std", "std_ratio"})
@@ -204,32 +216,24 @@ SCALE_TESTS = frozenset({"std", "std_ratio"})
 it (not when the role drifts by its shape, a single tensor or a padding row)."""
 
 
-def _bracket(label: str) -> str:
-    return label.rsplit(" [", 1)[-1].rstrip("]") if " [" in label else label
-
-
-def _role_of(label: str) -> str:
-    return label.rsplit(" [", 1)[0]
-
-
-def _label_key(item: str) -> tuple:
+def _label_key(label: Label) -> tuple:
     """Frameworks in the order pt, tf, flax; pairs after single frameworks."""
-    parts = item.split("~")
-    return (len(parts), [FRAMEWORKS.index(part) if part in FRAMEWORKS else len(FRAMEWORKS) for part in parts], item)
+    order = [FRAMEWORKS.index(part) if part in FRAMEWORKS else len(FRAMEWORKS) for part in label.frameworks]
+    return (len(label.frameworks), order, label.scope)
 
 
 def role_status(check: FamilyCheck, role: str) -> RoleStatus:
-    drifting = [_bracket(label) for label in check.verdict.drifting if _role_of(label) == role]
+    drifting = [label for label in check.verdict.drifting if label.role == role]
     if drifting:
         scale = [
-            _bracket(label)
+            label
             for label, results in check.verdict.drifting.items()
-            if _role_of(label) == role and any(result.test in SCALE_TESTS for result in results)
+            if label.role == role and any(result.test in SCALE_TESTS for result in results)
         ]
         return RoleStatus("drift", tuple(sorted(drifting, key=_label_key)), tuple(sorted(scale, key=_label_key)))
-    low = [_bracket(label) for label in check.verdict.underpowered if _role_of(label) == role]
+    low = [label for label in check.verdict.underpowered if label.role == role]
     if low:
-        return RoleStatus("low n", tuple(sorted(low)))
+        return RoleStatus("low n", tuple(sorted(low, key=lambda label: label.scope)))
     tested = check.independence if role == INDEPENDENCE else getattr(check.roles.get(role), "results", {})
     return RoleStatus("ok" if any(tested.values()) else "untested")
 
@@ -384,10 +388,9 @@ def _first_losses(family: FamilyReport, check: FamilyCheck, patched: bool, seed:
             losses[framework] = FirstLoss(framework, measured[0], vocab)
             continue
         try:
-            with use_scheme(patched):
-                losses[framework] = measure(
-                    framework, family.model_type, family.classes[framework], check.config, seed
-                )
+            losses[framework] = measure(
+                framework, family.model_type, family.classes[framework], check.config, seed, patched
+            )
         except Exception as error:  # noqa: BLE001 - one model's forward failing is a finding to show, not a crash
             losses[framework] = FirstLoss(framework, None, vocab, f"error: {_error_text(error)}")
     return losses
@@ -399,15 +402,6 @@ suite holds several float64 copies of every weight, and a few model types' tiny 
 sub-models at full size (billions of parameters), which would exhaust the memory of the machine."""
 
 
-def _no_init_weights():
-    """transformers' switch that builds a model without initialising it (its place moved in 5.x)."""
-    try:
-        from transformers.initialization import no_init_weights  # 5.x
-    except ImportError:
-        from transformers.modeling_utils import no_init_weights  # 4.x
-    return no_init_weights()
-
-
 def parameter_count(model_type: str, class_name: str, config: Any) -> int | None:
     """The PyTorch model's parameter count, built on the meta device without initialising it (no
     memory, no init: a few milliseconds); an upper bound, as a head the init would tie to the
@@ -416,7 +410,7 @@ def parameter_count(model_type: str, class_name: str, config: Any) -> int | None
         import torch
         import transformers
 
-        with torch.device("meta"), _no_init_weights():
+        with torch.device("meta"), no_init_weights():
             model = getattr(transformers, class_name)(config)
         return int(sum(parameter.numel() for parameter in model.parameters()))
     except Exception:  # noqa: BLE001 - the guard is best effort: the check itself reports real errors

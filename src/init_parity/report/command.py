@@ -10,6 +10,7 @@ import argparse
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..exits import EXIT_BAD_INPUT, EXIT_DRIFT, EXIT_OK, BadInput
@@ -296,123 +297,152 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def run(args: argparse.Namespace) -> int:
-    started = time.perf_counter()
-    # every argument is checked before any framework is imported, any model type discovered and
-    # anything written (a bad one: BadInput, exit 2)
+@dataclass
+class _Run:
+    """One report run: its arguments, checked, and what it has found and drawn so far."""
+
+    args: argparse.Namespace
+    formats: tuple[str, ...]
+    named: tuple[str, ...] | None  # None: every model type
+    frameworks: tuple[str, ...]
+    seeds: tuple[int, ...] | None
+    modes: tuple[str, ...]
+    judged: tuple[str, ...]
+    output: Path
+    trained: dict | None
+    plots: bool = False
+    workers: int = 1
+    images: dict[str, list[str]] = field(default_factory=dict)
+    heatmap: str | None = None
+
+
+def _checked(args: argparse.Namespace) -> _Run:
+    """Every argument checked before any framework is imported, any model type discovered and anything
+    written (a bad one: BadInput, exit 2); the output folder prepared."""
     formats = parse_formats(args.format)
     named = parse_models(args.models)
     frameworks = parse_frameworks(args.frameworks)
     seeds = parse_seeds(args.seeds)
     modes = tuple(MODES) if args.mode == "both" else (args.mode,)
     judged = ("scheme",) if args.mode == "both" else modes
+    run = _Run(args, formats, named, frameworks, seeds, modes, judged, Path(args.output), load_training(args.train))
     files = [fmt for fmt in formats if fmt in FILES]
-    output = Path(args.output)
-    trained = load_training(args.train)
-    if files or trained is not None:
-        prepare_output(output)
-
-    from . import quiet
-
+    if files or run.trained is not None:
+        prepare_output(run.output)
     if not args.quiet:
         print(f"init-parity report: loading transformers with {', '.join(installed())} ...", file=sys.stderr)
-    plots = bool(files) and not args.no_plots
-    if plots:
+    run.plots = bool(files) and not args.no_plots and _plotting_available()
+    return run
+
+
+def _plotting_available() -> bool:
+    from . import plots as plotting
+
+    if plotting.available():
+        return True
+    print(
+        "init-parity: matplotlib is not installed, so no plots: pip install 'transformers-init-parity[report]'",
+        file=sys.stderr,
+    )
+    return False
+
+
+def _families(run: _Run, pool) -> list[FamilyReport]:
+    """The model types to check: those named, or every one (found by the first worker to have loaded its
+    frameworks: transformers' configs import PyTorch, which this process, holding the summaries, need
+    not hold)."""
+    from . import quiet
+
+    if run.named is not None:
+        return plan(run.named, run.frameworks)
+    with quiet.filtered_native_stderr():
+        return pool.submit(every_family, run.frameworks).result() if pool is not None else every_family(run.frameworks)
+
+
+def _draw(run: _Run, progress: _Progress):
+    """The figure drawer of one model type, called while its samples are in memory."""
+
+    def draw(family) -> None:
+        if not run.plots:
+            return
         from . import plots as plotting
 
-        if not plotting.available():
-            print(
-                "init-parity: matplotlib is not installed, so no plots: pip install 'transformers-init-parity[report]'",
-                file=sys.stderr,
-            )
-            plots = False
-
-    progress = _Progress(enabled=not args.quiet)
-    images: dict[str, list[str]] = {}
-    heatmap = None
-    try:
-        progress("finding model types")
-        every = named is None
-        models = named or ()
-        workers = worker_count(None if every else len(models), args.workers)
-        # started first: the workers load their frameworks while the model types are found
-        pool = start_workers(workers, frameworks, output if plots else None) if workers > 1 else None
         try:
-            if every:
-                with quiet.filtered_native_stderr():
-                    # by the first worker to have loaded its frameworks: transformers' configs import
-                    # PyTorch, which this process, holding the summaries, need not hold
-                    families = (
-                        pool.submit(every_family, frameworks).result()
-                        if pool is not None
-                        else every_family(frameworks)
-                    )
-                models = tuple(family.model_type for family in families)
-            else:
-                families = plan(models, frameworks)
-            if not args.quiet:
-                print(
-                    f"init-parity report: {len(models)} model types on {workers} worker process(es)", file=sys.stderr
-                )
-            if pool is None:  # in this process; workers load the frameworks themselves
-                quiet.import_frameworks(installed())
-            progress.add(len(models) * (len(modes) + (1 if plots else 0)) + (1 if plots else 0))
+            run.images[family.model_type] = plotting.draw_family(family, run.output, step=progress)
+        except Exception as error:  # noqa: BLE001 - one figure failing must not lose the report
+            print(f"init-parity: no figure for {family.model_type}: {type(error).__name__}: {error}", file=sys.stderr)
 
-            def draw(family) -> None:  # while its samples are in memory
-                if not plots:
-                    return
-                try:
-                    images[family.model_type] = plotting.draw_family(family, output, step=progress)
-                except Exception as error:  # noqa: BLE001 - one figure failing must not lose the report
-                    print(
-                        f"init-parity: no figure for {family.model_type}: {type(error).__name__}: {error}",
-                        file=sys.stderr,
-                    )
+    return draw
 
-            if pool is not None:
-                families, images = collect_in_workers(pool, families, modes, seeds, step=progress, plots=plots)
-            else:
-                with quiet.quiet_builds():
-                    families = collect(families, modes, seeds, step=progress, on_family=draw)
-        finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
-        report = Report(families, modes, judged, frameworks, seeds)
-        if plots:
+
+def _collect(run: _Run, progress: _Progress) -> list[FamilyReport]:
+    """Every model type checked in each mode, in worker processes or in this one; figures drawn."""
+    from . import quiet
+
+    progress("finding model types")
+    run.workers = worker_count(None if run.named is None else len(run.named), run.args.workers)
+    # started first: the workers load their frameworks while the model types are found
+    pool = start_workers(run.workers, run.frameworks, run.output if run.plots else None) if run.workers > 1 else None
+    try:
+        families = _families(run, pool)
+        models = len(run.named) if run.named is not None else len(families)
+        if not run.args.quiet:
+            print(f"init-parity report: {models} model types on {run.workers} worker process(es)", file=sys.stderr)
+        if pool is None:  # in this process; workers load the frameworks themselves
+            quiet.import_frameworks(installed())
+        progress.add(models * (len(run.modes) + (1 if run.plots else 0)) + (1 if run.plots else 0))
+        if pool is not None:
+            families, run.images = collect_in_workers(
+                pool, families, run.modes, run.seeds, step=progress, plots=run.plots
+            )
+            return families
+        with quiet.quiet_builds():
+            return collect(families, run.modes, run.seeds, step=progress, on_family=_draw(run, progress))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _report(run: _Run) -> Report:
+    progress = _Progress(enabled=not run.args.quiet)
+    try:
+        report = Report(_collect(run, progress), run.modes, run.judged, run.frameworks, run.seeds)
+        if run.plots:
+            from . import plots as plotting
+
             progress("plot heat map")
-            written_heatmap = plotting.heatmap(report, output / "std-ratio-heatmap.png")
-            heatmap = written_heatmap.name if written_heatmap is not None else None
+            written = plotting.heatmap(report, run.output / "std-ratio-heatmap.png")
+            run.heatmap = written.name if written is not None else None
     finally:
         progress.close()
+    return report
 
-    exit_code = EXIT_DRIFT if report.failed() else EXIT_OK
+
+def _write_files(run: _Run, report: Report, exit_code: int) -> list[Path]:
+    """The report's files, and the terminal table (``terminal`` format)."""
     written = []
-    if "markdown" in formats:
+    if "markdown" in run.formats:
         from .tables import markdown
 
-        written.append(_write(output / FILES["markdown"], markdown(report, images, heatmap)))
-    if "json" in formats:
+        written.append(_write(run.output / FILES["markdown"], markdown(report, run.images, run.heatmap)))
+    if "json" in run.formats:
         from .json_report import render
 
-        written.append(_write(output / FILES["json"], render(report, exit_code)))
-    if "html" in formats:
+        written.append(_write(run.output / FILES["json"], render(report, exit_code)))
+    if "html" in run.formats:
         from .html import render
 
-        written.append(_write(output / FILES["html"], render(report, images, heatmap)))
-    if "terminal" in formats:
+        written.append(_write(run.output / FILES["html"], render(report, run.images, run.heatmap)))
+    if "terminal" in run.formats:
         from .tables import terminal, use_colour
 
-        print(terminal(report, colour=use_colour(), verbose=args.verbose))
+        print(terminal(report, colour=use_colour(), verbose=run.args.verbose))
         print()
-    for family in report.families:
-        print(summary_line(family))
-    if trained is not None:
-        written.append(write_training(trained, output, plots=not args.no_plots))
-    if not args.quiet:
-        for path in written:
-            print(f"wrote {path}")
-        if plots:
-            print(f"wrote {sum(map(len, images.values())) + (1 if heatmap else 0)} PNG figures to {output}")
+    return written
+
+
+def _closing(run: _Run, report: Report, exit_code: int, seconds: float) -> str:
+    """The last line: what was judged, the verdict, the exit code, the time."""
     failed = [
         f"{model_type} ({mode} {family.modes[mode].failure()})"
         for family in report.families
@@ -420,7 +450,26 @@ def run(args: argparse.Namespace) -> int:
         if model_type == family.model_type
     ]
     verdict = "all checked roles conform" if not failed else "not conforming: " + ", ".join(failed)
-    elapsed = time.perf_counter() - started
-    processes = f"{workers} worker processes" if workers > 1 else "in one process"
-    print(f"judged on {'/'.join(judged)}: {verdict}; exit {exit_code} ({elapsed:.0f} s, {processes})")
+    processes = f"{run.workers} worker processes" if run.workers > 1 else "in one process"
+    return f"judged on {'/'.join(run.judged)}: {verdict}; exit {exit_code} ({seconds:.0f} s, {processes})"
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    run = _checked(args)
+    report = _report(run)
+    exit_code = EXIT_DRIFT if report.failed() else EXIT_OK
+    written = _write_files(run, report, exit_code)
+    for family in report.families:
+        print(summary_line(family))
+    if run.trained is not None:
+        written.append(write_training(run.trained, run.output, plots=not args.no_plots))
+    if not args.quiet:
+        for path in written:
+            print(f"wrote {path}")
+        if run.plots:
+            print(
+                f"wrote {sum(map(len, run.images.values())) + (1 if run.heatmap else 0)} PNG figures to {run.output}"
+            )
+    print(_closing(run, report, exit_code, time.perf_counter() - started))
     return exit_code

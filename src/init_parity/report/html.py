@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..runtime.targets import transformers_version
+from ..compat import transformers_version
 from .answer import answers, measured_words
 from .collect import Report, summary_line
 from .tables import family_rows, findings, first_loss_rows, intro_sentences, legend

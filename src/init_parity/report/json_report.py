@@ -9,7 +9,8 @@ import json
 import math
 from typing import Any
 
-from ..runtime.targets import transformers_version
+from ..compat import transformers_version
+from ..suite.labels import Label
 from ..suite.stats import FAMILY_WISE_ALPHA, TEST_ALPHA
 from .collect import (
     INDEPENDENCE,
@@ -35,7 +36,7 @@ def _tests(result: ModeResult, labelled: dict) -> list[dict]:
     drifting = result.check.verdict.drifting
     return [
         {
-            "label": label,
+            "label": str(label),
             "test": test.test,
             "statistic": _number(float(test.statistic)),
             "p_value": _number(float(test.p_value)),
@@ -68,7 +69,7 @@ def _mode(family: FamilyReport, result: ModeResult) -> dict:
                 # for a role the scheme sets to a constant: the value each framework set (its mean)
                 "mean": {fw: _number(summary.mean[fw]) for fw in check.frameworks if fw in summary.mean},
                 "status": status.status,
-                "drifting": list(status.labels) if status.status == "drift" else [],
+                "drifting": list(status.scopes) if status.status == "drift" else [],
                 "tests": _tests(result, check.roles[role].results),
             }
         )
@@ -76,14 +77,14 @@ def _mode(family: FamilyReport, result: ModeResult) -> dict:
     drifting = check.verdict.drifting
     independence = {
         label: [test for test in tests if any(test is rejected for rejected in drifting.get(label, []))]
-        for label, tests in ((f"{INDEPENDENCE} [{fw}]", tests) for fw, tests in check.independence.items())
+        for label, tests in ((Label(INDEPENDENCE, (fw,)), tests) for fw, tests in check.independence.items())
     }
     return {
         "passed": result.passed,
         "error": result.error,
         "drifting_roles": result.drifting_roles(),
-        "structural": list(check.structural),
-        "underpowered": dict(check.verdict.underpowered),
+        "structural": [str(finding) for finding in check.structural],
+        "underpowered": {str(label): n for label, n in check.verdict.underpowered.items()},
         "n_tests": check.verdict.n_tests,
         "roles": roles,
         "independence": {

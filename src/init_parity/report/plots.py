@@ -86,7 +86,7 @@ def _drift_kind(family: FamilyReport, role: str) -> tuple:
     return tuple(
         (
             mode,
-            role_status(result.check, role).labels,
+            role_status(result.check, role).scopes,
             tuple(direction(std_ratio(family, mode, role, fw)) for fw in family.frameworks),
         )
         for mode, result in family.modes.items()
@@ -214,9 +214,10 @@ def _is_marked_drift(status, framework: str, against_scheme: bool) -> bool:
     TensorFlow differs from it)."""
     if status.status != "drift":
         return False
+    singles, pairs = status.split()
     if against_scheme:
-        return framework in status.labels
-    return any(framework in label.split("~") for label in status.labels if "~" in label)
+        return any(label.frameworks == (framework,) for label in singles)
+    return any(framework in label.frameworks for label in pairs)
 
 
 def _pp(ax, family: FamilyReport, mode: str, roles: list[str]) -> None:
@@ -406,45 +407,8 @@ def family_figure(family: FamilyReport, path: Path) -> Path | None:
         for index, role in enumerate(featured):
             row, first = 1 + index // per_row, len(modes) * (index % per_row)
             for offset, mode in enumerate(modes):
-                ax = fig.add_subplot(grid[row, first + offset])
-                check = family.modes[mode].check
-                if role not in check.roles:
-                    ax.set_axis_off()
-                    continue
-                _histogram(ax, family, mode, role)
-                status = role_status(check, role)
-                verdict = f"DRIFT: {', '.join(status.labels)}" if status.status == "drift" else status.status
-                # titles at a fixed height: placed automatically, matplotlib measures every tick label
-                ax.set_title(
-                    f"{_short(role, 40)}\n{mode} · {verdict}",
-                    fontsize=10,
-                    color="#b00020" if status.status == "drift" else "black",
-                    y=1.0,
-                    pad=4,
-                )
-        frameworks = family.frameworks
-        handles = [
-            plt.Line2D(
-                [], [], color=COLOURS.get(fw), linestyle=STYLES.get(fw, ("-", 2))[0], linewidth=2,
-                label=FRAMEWORK_TITLES.get(fw, fw),
-            )
-            for fw in frameworks
-        ]  # fmt: skip
-        handles.append(plt.Line2D([], [], color="black", linestyle="--", label="scheme pdf / reference"))
-        fig.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=10, frameon=False)
-        counts = ", ".join(f"{mode} {len(family.modes[mode].drifts()[0])}" for mode in modes)
-        if not drifting:
-            shown = "no role drifts"
-        elif drifting > len(featured):
-            shown = f"histograms of {len(featured)} of the {drifting} drifting roles ({counts}), one per kind of drift"
-        else:
-            shown = f"histograms of the {drifting} drifting role{'s' if drifting > 1 else ''} ({counts})"
-        fig.suptitle(
-            f"{family.model_type} · {' vs '.join(modes)}: {shown}",
-            x=0.01,
-            ha="left",
-            fontsize=13,
-        )
+                _featured_histogram(fig.add_subplot(grid[row, first + offset]), family, mode, role)
+        _legend_and_title(fig, plt, family, modes, len(featured), drifting)
         # fixed margins in inches (two-line titles above each axes, tick labels and a label below): what
         # tight_layout would find, without the extra full draw it makes to measure every text
         height = fig.get_figheight()
@@ -454,6 +418,47 @@ def family_figure(family: FamilyReport, path: Path) -> Path | None:
         fig.savefig(path, dpi=DPI)
         plt.close(fig)
     return path
+
+
+def _featured_histogram(ax, family: FamilyReport, mode: str, role: str) -> None:
+    """A featured role's histogram in one mode, titled with its verdict (an empty cell where the mode
+    has no such role)."""
+    check = family.modes[mode].check
+    if role not in check.roles:
+        ax.set_axis_off()
+        return
+    _histogram(ax, family, mode, role)
+    status = role_status(check, role)
+    verdict = f"DRIFT: {', '.join(status.scopes)}" if status.status == "drift" else status.status
+    # titles at a fixed height: placed automatically, matplotlib measures every tick label
+    ax.set_title(
+        f"{_short(role, 40)}\n{mode} · {verdict}",
+        fontsize=10,
+        color="#b00020" if status.status == "drift" else "black",
+        y=1.0,
+        pad=4,
+    )
+
+
+def _legend_and_title(fig, plt, family: FamilyReport, modes: list[str], featured: int, drifting: int) -> None:
+    """The frameworks' line styles, and the title saying which drifting roles have a histogram."""
+    handles = [
+        plt.Line2D(
+            [], [], color=COLOURS.get(fw), linestyle=STYLES.get(fw, ("-", 2))[0], linewidth=2,
+            label=FRAMEWORK_TITLES.get(fw, fw),
+        )
+        for fw in family.frameworks
+    ]  # fmt: skip
+    handles.append(plt.Line2D([], [], color="black", linestyle="--", label="scheme pdf / reference"))
+    fig.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=10, frameon=False)
+    counts = ", ".join(f"{mode} {len(family.modes[mode].drifts()[0])}" for mode in modes)
+    if not drifting:
+        shown = "no role drifts"
+    elif drifting > featured:
+        shown = f"histograms of {featured} of the {drifting} drifting roles ({counts}), one per kind of drift"
+    else:
+        shown = f"histograms of the {drifting} drifting role{'s' if drifting > 1 else ''} ({counts})"
+    fig.suptitle(f"{family.model_type} · {' vs '.join(modes)}: {shown}", x=0.01, ha="left", fontsize=13)
 
 
 def _marked(family: FamilyReport, mode: str, role: str, framework: str) -> bool:
@@ -466,9 +471,9 @@ def _marked(family: FamilyReport, mode: str, role: str, framework: str) -> bool:
     if status.status != "drift":
         return False
     if check.roles[role].expected is not None:
-        return framework in status.std_rejected
+        return status.std_off(framework)
     reference = reference_std(family, mode, role)[1]
-    return f"{reference}~{framework}" in status.std_rejected or f"{framework}~{reference}" in status.std_rejected
+    return status.std_off(reference, framework)
 
 
 @dataclass

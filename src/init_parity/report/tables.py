@@ -17,9 +17,10 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 
+from ..scheme.docs import markdown_table
 from ..scheme.naming import FRAMEWORK_TITLES
 from ..suite.stats import FAMILY_WISE_ALPHA, describe_result
-from .answer import answers, measured_words, split_labels
+from .answer import answers, measured_words
 from .collect import INDEPENDENCE, FamilyReport, Report, expected_text, measured_text, role_status, summary_line
 
 _COLOURS = {"drift": "\033[31m", "ok": "\033[32m", "low n": "\033[33m", "error": "\033[31m"}
@@ -65,11 +66,11 @@ def family_rows(family: FamilyReport, markdown: bool = False) -> tuple[list[str]
                     row.append("")
                     continue
                 value = measured_text(result.roles.get(role), fw)
-                star = "*" if fw in status.std_rejected else ""
+                star = "*" if status.std_off(fw) else ""
                 row.append(f"**{value}\\***" if markdown and star else value + star)
             verdict = status.status if status.status != "untested" else "—"
             if markdown and status.status == "drift":
-                verdict = f"**drift** ({', '.join(status.labels)})"
+                verdict = f"**drift** ({', '.join(status.scopes)})"
             row.append(verdict)
         rows.append(row)
     return header, rows, verdict_modes
@@ -90,25 +91,25 @@ def findings(family: FamilyReport, details: bool = True) -> list[str]:
         for role in result.drifting_roles():
             status = role_status(check, role)
             if role == INDEPENDENCE:
-                for framework in status.labels:
-                    rejected = check.verdict.drifting.get(f"{INDEPENDENCE} [{framework}]", [])
+                for label in status.labels:
+                    framework, rejected = label.scope, check.verdict.drifting.get(label, [])
                     counts = Counter(result.test for result in rejected)
                     what = ", ".join(f"{count} {test}" for test, count in counts.items())
                     example = f"; e.g. {rejected[0].detail}" if rejected else ""
                     lines.append(f"{mode}: {framework} tensors not independent ({what}){example}")
                 continue
-            against, pairs = split_labels(status.labels)
+            against, pairs = status.split()
             what = []
             if against:
-                what.append(f"{', '.join(against)} off the scheme")
+                what.append(f"{', '.join(label.scope for label in against)} off the scheme")
             if pairs:
-                what.append(f"{', '.join(pairs)} differ")
+                what.append(f"{', '.join(label.scope for label in pairs)} differ")
             lines.append(f"{mode}: {role} drifts: {'; '.join(what)}")
             for label in status.labels if details else ():
-                rejected = check.verdict.drifting.get(f"{role} [{label}]", [])
-                lines.extend(f"{mode}:   {label}: {describe_result(result)}" for result in rejected[:4])
+                rejected = check.verdict.drifting.get(label, [])
+                lines.extend(f"{mode}:   {label.scope}: {describe_result(result)}" for result in rejected[:4])
                 if len(rejected) > 4:
-                    lines.append(f"{mode}:   {label}: +{len(rejected) - 4} more")
+                    lines.append(f"{mode}:   {label.scope}: +{len(rejected) - 4} more")
         lines.extend(f"{mode}: structure: {line}" for line in check.structural)
         lines.extend(
             f"{mode}: {label} has {n} samples, fewer than {check.verdict.min_samples}: underpowered"
@@ -267,15 +268,9 @@ def terminal(report: Report, colour: bool = False, verbose: bool = False) -> str
 # ------------------------------------------------------------------------------------------ markdown
 
 
-def _escape(cell: str) -> str:
-    return cell.replace("|", "\\|")
-
-
-def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    align = ["---"] + ["---:"] * (len(header) - 1)
-    lines = ["| " + " | ".join(_escape(cell) for cell in header) + " |", "| " + " | ".join(align) + " |"]
-    lines.extend("| " + " | ".join(_escape(cell) for cell in row) + " |" for row in rows)
-    return "\n".join(lines)
+def _numbers_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A table whose columns after the first hold numbers (right-aligned)."""
+    return markdown_table(header, rows, ["---"] + ["---:"] * (len(header) - 1))
 
 
 def markdown(report: Report, images: dict[str, list[str]] | None = None, heatmap: str | None = None) -> str:
@@ -298,10 +293,10 @@ def markdown(report: Report, images: dict[str, list[str]] | None = None, heatmap
         for mode, verdict, rows in answer_rows(family):
             lines.append(f"**{mode}: {verdict}**")
             if rows:
-                lines += ["", markdown_table(["drifts", "measured", "scheme", "found by"], rows)]
+                lines += ["", _numbers_table(["drifts", "measured", "scheme", "found by"], rows)]
             lines.append("")
         header, rows, _ = family_rows(family, markdown=True)
-        lines += [markdown_table(header, rows), ""]
+        lines += [_numbers_table(header, rows), ""]
         notes = findings(family)
         if notes:
             lines += [f"<details><summary>The test results behind the verdicts ({len(notes)} lines)</summary>", ""]
@@ -310,7 +305,7 @@ def markdown(report: Report, images: dict[str, list[str]] | None = None, heatmap
         loss = first_loss_rows(family)
         if loss is not None:
             lines += ["", "First loss (mean cross-entropy of the fresh model on random tokens; ideal ln(V)):", ""]
-            lines.append(markdown_table(*loss))
+            lines.append(_numbers_table(*loss))
         for path in images.get(family.model_type, []):
             lines += ["", f"![{family.model_type}]({path})"]
     if heatmap:

@@ -88,8 +88,8 @@ def _start_worker(frameworks: Sequence[str], plots: Path | None) -> None:
     quiet.import_frameworks(frameworks)
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
-    # the frameworks' 600 000 objects live as long as the worker: kept out of the collector's passes,
-    # a full collection (after each model type, and the automatic ones) costs 0.1 ms instead of 0.3 s
+    # the frameworks' objects live as long as the worker: kept out of the collector's passes (the
+    # measured cost of a collection: docs/performance.md)
     gc.freeze()
     # registered last, so run first at exit: everything is sent back by then (stdout and stderr are
     # flushed before), and the frameworks' own exit handlers and the module teardown are skipped
@@ -154,7 +154,7 @@ def _return_freed_memory() -> None:
     largest model type it ever checked, plus fragmentation (glibc's ``malloc_trim``; elsewhere nothing).
     What survives the collection (the modules the model type imported, the frameworks' caches) is
     frozen as the frameworks were: the next collection walks only what the next model type makes
-    (0.005 s instead of 0.13 s after a few model types)."""
+    (measured in docs/performance.md)."""
     import ctypes
 
     gc.collect()

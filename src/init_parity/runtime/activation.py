@@ -106,15 +106,15 @@ def _target_names() -> dict[str, Any]:
 def supported_version() -> bool:
     """Whether the imported transformers is a release this package patches; warns once if not."""
     global _version_warned
-    from .targets import SUPPORTED_TRANSFORMERS, is_supported
+    from .. import compat
 
-    version = getattr(sys.modules.get("transformers"), "__version__", None)
-    if is_supported(version):
+    version = compat.imported_version()
+    if compat.is_supported(version):
         return True
     if not _version_warned:
         _version_warned = True
-        supported = " or ".join(SUPPORTED_TRANSFORMERS)
-        pins = " or ".join(f"'transformers=={v.replace('.x', '.*')}'" for v in SUPPORTED_TRANSFORMERS)
+        supported = " or ".join(compat.SUPPORTED_TRANSFORMERS)
+        pins = " or ".join(f"'transformers=={v.replace('.x', '.*')}'" for v in compat.SUPPORTED_TRANSFORMERS)
         warnings.warn(
             f"init_parity supports transformers {supported}, but {version} is installed: nothing is patched. "
             f"Install a supported release (pip install {pins}), or set {ENV_SWITCH}=0 to silence this.",

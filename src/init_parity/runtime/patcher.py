@@ -25,16 +25,16 @@ def _appliers(framework: str) -> tuple[Callable[[Any], Any], tuple[Hook, ...]]:
 
         return keep_untied_post_init, ()
     if framework == "pt":
+        from ..compat import ties_head_after_init
         from .appliers.materialise import init_weights_after_materialising
         from .appliers.torch_applier import draw_untied_head, scheme_init_weights
-        from .targets import major, transformers_version
 
         def init_weights() -> tuple[type, str, Callable[[Any], Any]]:
             from transformers.modeling_utils import PreTrainedModel
 
             return PreTrainedModel, "init_weights", init_weights_after_materialising
 
-        if major(transformers_version()) == "4":
+        if ties_head_after_init():
 
             def tie_weights() -> tuple[type, str, Callable[[Any], Any]]:
                 from transformers.modeling_utils import PreTrainedModel

@@ -10,13 +10,9 @@ T5 family's configurations are patched too, so that ``tie_word_embeddings=False`
 from __future__ import annotations
 
 import functools
-import importlib.metadata
-import re
-import sys
 from dataclasses import dataclass
 
-SUPPORTED_TRANSFORMERS = ("4.57.6", "5.23.x")  # an ``x`` matches any patch release of that line
-UNTIED_CONFIG_FAMILIES = ("t5",)  # families whose 5.x configurations force the tie (untie.py)
+from ..compat import CONFIGS_FORCE_TIE, FRAMEWORKS_OF_LINE, UNTIED_CONFIG_FAMILIES, major, transformers_version
 
 
 @dataclass(frozen=True)
@@ -32,44 +28,13 @@ TF = Target("tf", "TFPreTrainedModel", "build", "modeling_tf_")
 FLAX = Target("flax", "FlaxPreTrainedModel", "init_weights", "modeling_flax_")
 CONFIG = Target("config", "PreTrainedConfig", "__post_init__", "configuration_")
 
-TARGETS = {"4": (PT, TF, FLAX), "5": (PT, CONFIG)}  # by transformers' major version
-
-
-def transformers_version() -> str | None:
-    """The version of the transformers being imported, or installed; None without transformers."""
-    version = getattr(sys.modules.get("transformers"), "__version__", None)
-    if version:
-        return version
-    try:
-        return importlib.metadata.version("transformers")
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def supported_release(version: str | None) -> str | None:
-    """The entry of :data:`SUPPORTED_TRANSFORMERS` that ``version`` matches ("5.23.x" for 5.23.1), or None."""
-    if not version:
-        return None
-    for supported in SUPPORTED_TRANSFORMERS:
-        pattern = re.escape(supported).replace(r"\.x", r"\.\d+")
-        if re.fullmatch(pattern, version):
-            return supported
-    return None
-
-
-def is_supported(version: str | None) -> bool:
-    """Whether ``version`` is one that :data:`SUPPORTED_TRANSFORMERS` names."""
-    return supported_release(version) is not None
-
-
-def major(version: str | None) -> str:
-    """``"4"`` or ``"5"``: the release line; unknown versions count as the 4.x line."""
-    return "5" if version and version.split(".")[0] == "5" else "4"
-
-
-def frameworks_of(version: str | None) -> tuple[str, ...]:
-    """The frameworks a transformers release has model classes for."""
-    return tuple(target.framework for target in TARGETS[major(version)] if target is not CONFIG)
+_BY_FRAMEWORK = {"pt": PT, "tf": TF, "flax": FLAX}
+# by transformers' major version: the model classes of its frameworks, and the configurations of the
+# families whose configurations force the tie there (the 5.x line)
+TARGETS = {
+    line: tuple(_BY_FRAMEWORK[framework] for framework in frameworks) + ((CONFIG,) if CONFIGS_FORCE_TIE[line] else ())
+    for line, frameworks in FRAMEWORKS_OF_LINE.items()
+}
 
 
 def module_names(version: str | None = None) -> dict[str, Target]:

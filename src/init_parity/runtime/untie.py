@@ -49,9 +49,10 @@ def keep_untied_post_init(original: Callable[..., None]) -> Callable[..., None]:
 def kept_untied(config: Any) -> bool:
     """A configuration of a family whose 5.x configuration forces the tie, kept untied by :func:`keep_untied_post_init`."""
     from ..scheme import FAMILIES
+    from ..scheme.heads import tie_flag
     from .targets import UNTIED_CONFIG_FAMILIES
 
-    if getattr(config, _KEY, True) is not False:
+    if tie_flag(config, own=True):
         return False
     model_type = getattr(config, "model_type", "")
     return any(model_type in FAMILIES[family].model_types for family in UNTIED_CONFIG_FAMILIES)

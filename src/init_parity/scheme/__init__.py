@@ -1,9 +1,18 @@
-"""The initialisation scheme, as data: one :class:`FamilyScheme` per model family."""
+"""The initialisation scheme, as data: one :class:`FamilyScheme` per model family. The core every
+other layer reads; it imports only :mod:`init_parity.compat`.
+
+:mod:`.rules` and :mod:`.distributions` (a rule, a distribution), :mod:`.formula` (the formulas a rule
+may use), one module per group of families (:mod:`.t5`, :mod:`.bart`, :mod:`.bart_copies`,
+:mod:`.speech`, :mod:`.audio`, :mod:`.multimodal`, :mod:`.time_series`, :mod:`.detr`,
+:mod:`.generic`), :mod:`.plan` (resolution: a config's family, a parameter's rule and distribution,
+padding rows), :mod:`.heads` (output heads, the tie flag, the auto mappings), :mod:`.naming`
+(framework names and layouts mapped onto PyTorch's) and :mod:`.docs` (the scheme as a table)."""
 
 from __future__ import annotations
 
 import functools
 
+from ..compat import transformers_line
 from .audio import AUDIO_FAMILIES
 from .bart import BART_LIKE_FAMILIES
 from .bart_copies import BART_COPY_FAMILIES
@@ -86,22 +95,6 @@ def new_on_this_line(model_type: str) -> str | None:
         f"new in the transformers {line}.x line (4.57.6, whose encoder-decoder types the schemes cover, does "
         "not have it): no scheme written for it yet"
     )
-
-
-_LINE: list[str] = []  # the answer, once transformers is imported (its version cannot change after)
-
-
-def transformers_line() -> str | None:
-    """The major version of the imported transformers ("4", "5"), or None before it is imported."""
-    if _LINE:
-        return _LINE[0]
-    import sys
-
-    version = getattr(sys.modules.get("transformers"), "__version__", None)
-    if not version:
-        return None
-    _LINE.append(version.split(".", 1)[0])
-    return _LINE[0]
 
 
 __all__ = [

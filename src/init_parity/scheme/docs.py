@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from . import FAMILIES, FamilyScheme
 
 BEGIN = "<!-- BEGIN GENERATED: {name} (utils/check_scheme_docs.py --fix_and_overwrite) -->"
@@ -17,37 +19,40 @@ _KIND_TITLES = {
 _PARAM_TITLES = {"normal": "σ = ", "truncated_normal": "σ = ", "uniform": "a = ", "constant": "", "deterministic": ""}
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+def markdown_table(
+    header: Sequence[str], rows: Iterable[Sequence[str]], align: Sequence[str] | None = None, compact: bool = False
+) -> str:
+    """The one Markdown table renderer: ``header``, then ``rows``, every cell's ``|`` escaped; ``align``
+    gives each column's separator (``---``, ``---:``; default ``---``); ``compact`` writes the separator
+    row as ``|---|---|`` (transformers' docs) instead of ``| --- | --- |``."""
+    align = list(align) if align is not None else ["---"] * len(header)
+    separator = f"|{'|'.join(align)}|" if compact else f"| {' | '.join(align)} |"
+    return "\n".join([_row(header), separator, *(_row(row) for row in rows)])
 
 
 def family_table(scheme: FamilyScheme) -> str:
+    header = ("role", "parameters (PyTorch name pattern)", "distribution", "parameter", "when", "zero row", "source")
+    rows = [
+        (
+            f"`{rule.role}`",
+            f"`{rule.pattern}`",
+            _KIND_TITLES[rule.kind],
+            f"{_PARAM_TITLES[rule.kind]}`{rule.param}`",
+            f"`{rule.when}`" if rule.when else "always",
+            f"`{rule.zero_row}`" if rule.zero_row else "—",
+            rule.source,
+        )
+        for rule in scheme.rules
+    ]
     lines = [
         f"Model types: {', '.join(f'`{t}`' for t in scheme.model_types)}. Reference: {scheme.reference}.",
         "",
-        "| role | parameters (PyTorch name pattern) | distribution | parameter | when | zero row | source |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        markdown_table(header, rows),
     ]
-    for rule in scheme.rules:
-        parameter = f"{_PARAM_TITLES[rule.kind]}`{rule.param}`"
-        when = f"`{rule.when}`" if rule.when else "always"
-        zero_row = f"`{rule.zero_row}`" if rule.zero_row else "—"
-        lines.append(
-            "| "
-            + " | ".join(
-                _cell(cell)
-                for cell in (
-                    f"`{rule.role}`",
-                    f"`{rule.pattern}`",
-                    _KIND_TITLES[rule.kind],
-                    parameter,
-                    when,
-                    zero_row,
-                    rule.source,
-                )
-            )
-            + " |"
-        )
     if scheme.left:
         lines += ["", "Left to the framework (not drawn by the scheme; checked for the invariants only):", ""]
         lines += [f"- `{entry.pattern}`: {entry.reason}" for entry in scheme.left]

@@ -15,8 +15,27 @@ import numpy as np
 
 FRAMEWORKS = ("pt", "tf", "flax")
 FRAMEWORK_TITLES = {"pt": "PyTorch", "tf": "TensorFlow", "flax": "Flax"}
+# transformers' spelling of each framework: class names (T5Model, TFT5Model, FlaxT5Model), modelling
+# modules (modeling_t5, modeling_tf_t5, modeling_flax_t5) and auto mappings (MODEL_MAPPING_NAMES, TF_..., FLAX_...)
+CLASS_PREFIXES = {"pt": "", "tf": "TF", "flax": "Flax"}
+MODULE_PREFIXES = {"pt": "modeling_", "tf": "modeling_tf_", "flax": "modeling_flax_"}
+AUTO_MODULES = {framework: f"{prefix}auto" for framework, prefix in MODULE_PREFIXES.items()}
+MAPPING_PREFIXES = {framework: f"{prefix.upper()}_" if prefix else "" for framework, prefix in CLASS_PREFIXES.items()}
 
 _FLAX_LEAVES = {"kernel": "weight", "embedding": "weight", "scale": "weight"}
+
+
+def counterpart_name(pt_class_name: str, framework: str) -> str:
+    """transformers' naming: ``T5Model`` -> ``TFT5Model`` / ``FlaxT5Model``."""
+    return CLASS_PREFIXES[framework] + pt_class_name
+
+
+def pytorch_class_name(class_name: str) -> str:
+    """``TFT5Model`` / ``FlaxT5Model`` -> ``T5Model``."""
+    for prefix in filter(None, CLASS_PREFIXES.values()):
+        if class_name.startswith(prefix) and class_name[len(prefix) : len(prefix) + 1].isupper():
+            return class_name[len(prefix) :]
+    return class_name
 
 
 def _kernel_to_pt(array: np.ndarray) -> np.ndarray:

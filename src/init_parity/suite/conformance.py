@@ -4,8 +4,10 @@ For a model type, the same tiny config is built in every framework where the typ
 parameter is given a role (the scheme's role, or its name with layer indices pooled), a role's
 repeats are pooled, and :mod:`init_parity.suite.stats` answers three questions per role: does each
 framework follow the scheme, do the frameworks agree with each other, and are the model's tensors
-independent. One Holm correction over every test gives the family's verdict, with the family-wise
-false-alarm rate :data:`init_parity.suite.stats.FAMILY_WISE_ALPHA`.
+independent. The verdict corrects the p-values of all the model type's tests by one Holm correction
+per test family, each at its share of the family-wise false-alarm rate
+(:func:`init_parity.suite.stats.corrected_rejections`, :data:`init_parity.suite.stats.FAMILY_WISE_ALPHA`);
+exact tests reject at p = 0.
 
 Two kinds of rule are treated apart: a rule's padding row (``Rule.zero_row``) is kept out of the
 pooled sample and checked to be zero (:func:`split_zero_row`), and the copies of a deterministic
@@ -31,6 +33,7 @@ from ..scheme.naming import align_prefix
 from ..scheme.plan import family_of, zero_row
 from . import forward, stats
 from .first_loss import first_loss_of, measurable
+from .labels import Label, Structural, TensorName, tensor_name
 from .models.build import build_model, weights
 from .models.discovery import family as find_family
 from .models.tiny_configs import tiny_config
@@ -54,7 +57,7 @@ class RoleCheck:
     expected: Distribution | None
     names: dict[str, list[str]] = field(default_factory=dict)
     samples: dict[str, np.ndarray] = field(default_factory=dict)  # the drawn elements (no padding rows)
-    results: dict[str, list[stats.TestResult]] = field(default_factory=dict)  # label -> tests
+    results: dict[Label, list[stats.TestResult]] = field(default_factory=dict)
     zero_rows: dict[str, np.ndarray] = field(default_factory=dict)  # the padding rows, pooled (split_zero_row)
 
     def n(self, framework: str) -> int:
@@ -88,10 +91,10 @@ class FamilyCheck:
     patched: bool
     config: Any
     roles: dict[str, RoleCheck]
-    structural: list[str]
+    structural: list[Structural]
     independence: dict[str, list[stats.TestResult]]
     verdict: stats.Verdict
-    extra: dict[str, list[stats.TestResult]] = field(default_factory=dict)  # ties and first loss, by label
+    extra: dict[Label, list[stats.TestResult]] = field(default_factory=dict)  # ties and first loss
     first_losses: dict[str, dict[str, list[float]]] = field(default_factory=dict)
     """Framework -> class tag -> the first losses measured over seeds (the first is the first seed's)."""
 
@@ -99,23 +102,24 @@ class FamilyCheck:
     def passed(self) -> bool:
         return self.verdict.passed and not self.structural
 
-    def sub_verdict(self, keep: Callable[[str], bool]) -> stats.Verdict:
+    def sub_verdict(self, keep: Callable[[Label], bool]) -> stats.Verdict:
         """The verdict over only the tests whose label ``keep`` accepts (Holm within them)."""
         labelled = {label: results for label, results in self.labelled_results().items() if keep(label)}
         return stats.verdict(labelled)
 
-    def labelled_results(self) -> dict[str, list[stats.TestResult]]:
+    def labelled_results(self) -> dict[Label, list[stats.TestResult]]:
         return {**_labelled_results(self.roles, self.independence), **self.extra}
 
-    def drifting_roles(self) -> dict[str, list[str]]:
+    def drifting_roles(self) -> dict[str, list[Label]]:
         """Role -> the labels (``role [tf]``, ``role [pt~tf]``) of its rejected tests."""
-        drifting: dict[str, list[str]] = {}
+        drifting: dict[str, list[Label]] = {}
         for label in self.verdict.drifting:
-            role = label.rsplit(" [", 1)[0]
-            drifting.setdefault(role, []).append(label)
+            drifting.setdefault(label.role, []).append(label)
         return drifting
 
-    def describe_drifts(self, verdict: stats.Verdict | None = None, structural: list[str] | None = None) -> list[str]:
+    def describe_drifts(
+        self, verdict: stats.Verdict | None = None, structural: list[Structural] | None = None
+    ) -> list[str]:
         """One line per drifting role (with the stds per framework and the scheme's value), per
         independence finding, per structural difference and per underpowered role; of the whole
         family, or of ``verdict`` (a :meth:`sub_verdict`) and ``structural``."""
@@ -123,7 +127,7 @@ class FamilyCheck:
         structural = self.structural if structural is None else structural
         lines = []
         for label, results in sorted(verdict.drifting.items()):
-            check = self.roles.get(label.rsplit(" [", 1)[0])
+            check = self.roles.get(label.role)
             shown = results[:3]
             if check is not None:
                 stds = ", ".join(check.describe_sample(fw) for fw in self.frameworks if fw in check.samples)
@@ -140,17 +144,17 @@ class FamilyCheck:
 
 def _labelled_results(
     roles: dict[str, RoleCheck], independence: dict[str, list[stats.TestResult]]
-) -> dict[str, list[stats.TestResult]]:
+) -> dict[Label, list[stats.TestResult]]:
     """Every test of a family under its label: ``role [fw]``, ``role [fw~fw]``, ``independence [fw]``."""
-    labelled: dict[str, list[stats.TestResult]] = {}
+    labelled: dict[Label, list[stats.TestResult]] = {}
     for check in roles.values():
         labelled.update(check.results)
     for framework, results in independence.items():
-        labelled[f"independence [{framework}]"] = results
+        labelled[Label(INDEPENDENCE, (framework,))] = results
     return labelled
 
 
-def _structural(names: dict[str, set[str]], computed: Callable[[str], bool] = lambda name: False) -> list[str]:
+def _structural(names: dict[str, set[str]], computed: Callable[[str], bool] = lambda name: False) -> list[Structural]:
     """One line per tensor that exists in some frameworks and not in others. Tensors for which
     ``computed`` is true (deterministic tables) are left out: a framework may compute such a table
     at run time instead of storing it (Flax's Marian and Pegasus positions), which is no difference
@@ -160,8 +164,8 @@ def _structural(names: dict[str, set[str]], computed: Callable[[str], bool] = la
     for name in sorted(everything):
         present = [fw for fw in names if name in names[fw]]
         if len(present) != len(names) and not computed(name):
-            missing = [fw for fw in names if fw not in present]
-            lines.append(f"{name} exists in {'/'.join(present)} but not in {'/'.join(missing)}")
+            missing = tuple(fw for fw in names if fw not in present)
+            lines.append(Structural(name, tuple(present), missing))
     return lines
 
 
@@ -198,37 +202,7 @@ def _one_framework_tests(check: RoleCheck, framework: str, padding: list[tuple[s
     results = stats.one_sample(check.samples[framework], expected)
     if padding:  # an exact test, like the constant ones
         results.append(padding_row_test(padding))
-    check.results[f"{check.role} [{framework}]"] = results
-
-
-def _stray_zero_rows(check: RoleCheck, framework: str, members: dict[str, np.ndarray], rule_of, config: Any) -> None:
-    """A drawn role's zero rows where no padding index points (:mod:`.zero_rows`), a finding of its label."""
-    padding = {
-        name: zero_row(rule, config, array.shape[0])
-        if (rule := rule_of(name)) and rule.zero_row and array.ndim
-        else None
-        for name, array in members.items()
-    }
-    result = zero_row_result(
-        (name, stray_zero_rows(array, padding[name]), padding[name]) for name, array in members.items()
-    )
-    if result is not None:
-        check.results.setdefault(f"{check.role} [{framework}]", []).append(result)
-
-
-_SEED_SUFFIX = re.compile(r"(@\d+|:\d+)$")
-
-
-def tensor_key(name: str) -> str:
-    """The tensor a (suffixed) name is a copy of: ``name@3`` (seed 3) and ``name@T5Model:1`` (another
-    class, its second seed) are draws of ``name`` and ``name@T5Model``."""
-    return _SEED_SUFFIX.sub("", name)
-
-
-def display_name(key: str) -> str:
-    """``decoder.block.1.q.weight@T5Model`` -> ``decoder.block.1.q.weight (T5Model)``."""
-    name, _, tag = key.partition("@")
-    return f"{name} ({tag})" if tag else name
+    check.results[Label(check.role, (framework,))] = results
 
 
 def _per_tensor(names: list[str]) -> dict[str, list[str]]:
@@ -236,7 +210,7 @@ def _per_tensor(names: list[str]) -> dict[str, list[str]]:
     tests are then already per tensor)."""
     groups: dict[str, list[str]] = {}
     for name in names:
-        groups.setdefault(tensor_key(name), []).append(name)
+        groups.setdefault(name.tensor, []).append(name)
     return groups if len(groups) > 1 else {}
 
 
@@ -264,7 +238,7 @@ def compare_tables(a: np.ndarray, b: np.ndarray) -> stats.TestResult:
 
 
 def _pair_tests(check: RoleCheck, first: str, second: str, arrays: dict[str, dict[str, np.ndarray]]) -> None:
-    label = f"{check.role} [{first}~{second}]"
+    label = Label(check.role, (first, second))
     if check.expected is not None and check.expected.kind == "deterministic":
         check.results[label] = [
             dataclasses.replace(result, detail=f"{name}: {result.detail}")
@@ -274,6 +248,117 @@ def _pair_tests(check: RoleCheck, first: str, second: str, arrays: dict[str, dic
         ]
         return
     check.results[label] = stats.two_sample(check.samples[first], check.samples[second])
+
+
+class _Weights:
+    """The weights of one check (framework -> name -> array) with each name's rule (of its base name:
+    ``@...`` suffixes name seeds and classes), cached."""
+
+    def __init__(self, config: Any, arrays: dict[str, dict[str, np.ndarray]]) -> None:
+        self.config, self.arrays = config, arrays
+        self.scheme = family_of(config)
+        self._rules: dict[str, Rule | None] = {}
+
+    def rule_of(self, name: str) -> Rule | None:
+        if name not in self._rules:
+            self._rules[name] = self.scheme.rule_for(name.name, self.config) if self.scheme else None
+        return self._rules[name]
+
+    def is_computed(self, name: str) -> bool:
+        rule = self.rule_of(name)
+        return rule is not None and rule.kind == "deterministic"
+
+    def split(self, framework: str, name: str) -> tuple[np.ndarray, np.ndarray | None]:
+        return split_zero_row(self.rule_of(name), self.config, self.arrays[framework][name])
+
+    def drawn(self, framework: str, name: str) -> np.ndarray:
+        return self.split(framework, name)[0]
+
+
+def _roles(weights: _Weights) -> dict[str, RoleCheck]:
+    """Every tensor under its role (the scheme's, or its name with layer indices pooled), per framework."""
+    roles: dict[str, RoleCheck] = {}
+    for framework, arrays in weights.arrays.items():
+        for name in sorted(arrays):
+            rule = weights.rule_of(name)
+            role = rule.role if rule else generic_role(name.name)
+            check = roles.setdefault(role, RoleCheck(role, rule.distribution(weights.config) if rule else None))
+            check.names.setdefault(framework, []).append(name)
+    return roles
+
+
+def _framework_tests(check: RoleCheck, framework: str, weights: _Weights) -> None:
+    """One framework's sample of a role against the scheme: pooled, its padding rows, per tensor."""
+    members = check.names[framework]
+    parts = [(name, *weights.split(framework, name)) for name in members]
+    check.samples[framework] = stats.pool(part for _, part, _ in parts)
+    shape = {name: weights.arrays[framework][name].shape[0] for name in members}
+    padding = [
+        (name, zero_row(weights.rule_of(name), weights.config, shape[name]), row)
+        for name, _, row in parts
+        if row is not None
+    ]
+    if padding:
+        check.zero_rows[framework] = stats.pool(row for _, _, row in padding)
+    _one_framework_tests(check, framework, padding)
+    if check.expected is not None and check.expected.kind in ("normal", "truncated_normal", "uniform"):
+        _stray_zero_rows(check, framework, weights)
+        for key, group in _per_tensor(members).items():
+            sample = stats.pool(weights.drawn(framework, name) for name in group)
+            result = stats.tensor_scale(key.display(), sample, check.expected)
+            if result is not None:
+                check.results.setdefault(Label(check.role, (framework,)), []).append(result)
+
+
+def _stray_zero_rows(check: RoleCheck, framework: str, weights: _Weights) -> None:
+    """A drawn role's zero rows where no padding index points (:mod:`.zero_rows`), a finding of its label."""
+    found = []
+    for name in check.names[framework]:
+        array, rule = weights.arrays[framework][name], weights.rule_of(name)
+        padding = zero_row(rule, weights.config, array.shape[0]) if rule and rule.zero_row and array.ndim else None
+        found.append((name, stray_zero_rows(array, padding), padding))
+    result = zero_row_result(found)
+    if result is not None:
+        check.results.setdefault(Label(check.role, (framework,)), []).append(result)
+
+
+def _pairs_tests(check: RoleCheck, frameworks: tuple[str, ...], weights: _Weights) -> None:
+    """A role's frameworks against each other, on the names they share (the others are structural
+    findings): pooled, and tensor by tensor."""
+    shared = [fw for fw in frameworks if fw in check.names]
+    for first, second in itertools.combinations(shared, 2):
+        common = sorted(set(check.names[first]) & set(check.names[second]))
+        if not common:
+            continue
+        pair = RoleCheck(check.role, check.expected, {first: common, second: common})
+        pair.samples = {fw: stats.pool(weights.drawn(fw, name) for name in common) for fw in (first, second)}
+        _pair_tests(pair, first, second, weights.arrays)
+        if check.expected is None or check.expected.kind != "deterministic":
+            label = Label(check.role, (first, second))
+            for key, group in _per_tensor(common).items():
+                a, b = (stats.pool(weights.drawn(fw, name) for name in group) for fw in (first, second))
+                result = stats.tensor_scale(key.display(), a, other=b)
+                if result is not None:
+                    pair.results[label].append(result)
+        check.results.update(pair.results)
+
+
+def _independence(roles: dict[str, RoleCheck], weights: _Weights) -> dict[str, list[stats.TestResult]]:
+    """Each framework's tensors screened for equal and correlated pairs, and each tensor's copies across seeds
+    (:mod:`.seed_independence`); deterministic tables (sinusoidal positions) are equal by design, not a failure of
+    independence."""
+    deterministic = {
+        name
+        for check in roles.values()
+        if check.expected is not None and check.expected.kind == "deterministic"
+        for members in check.names.values()
+        for name in members
+    }
+    return {
+        fw: stats.independence({n: a for n, a in arrays.items() if n not in deterministic}, build_of=lambda n: n.build)
+        + across_seeds({n: weights.drawn(fw, n) for n in arrays if n not in deterministic}, lambda n: n.tensor)
+        for fw, arrays in weights.arrays.items()
+    }
 
 
 def check_arrays(
@@ -287,89 +372,24 @@ def check_arrays(
     """Run every test on already-built weights (framework -> name -> array, PyTorch names and layout):
     pooled per role, per tensor, across frameworks, for independence; plus the exact tie results
     (framework -> results, :func:`init_parity.suite.ties.tie_findings`) and the first losses (framework ->
-    class -> losses over seeds, :mod:`init_parity.suite.forward`) when given."""
+    class -> losses over seeds, :mod:`init_parity.suite.forward`) when given. Pure analysis: it builds
+    nothing (:func:`check_classes` builds)."""
     frameworks = tuple(arrays)
-    scheme = family_of(config)
-
-    @functools.cache
-    def rule_of(name: str) -> Rule | None:
-        return scheme.rule_for(name.split("@", 1)[0], config) if scheme else None  # "@...": seeds, classes
-
-    def is_computed(name: str) -> bool:
-        rule = rule_of(name)
-        return rule is not None and rule.kind == "deterministic"
-
-    def drawn(framework: str, name: str) -> np.ndarray:
-        return split_zero_row(rule_of(name), config, arrays[framework][name])[0]
-
+    arrays = {fw: {tensor_name(name): value for name, value in found.items()} for fw, found in arrays.items()}
+    weights = _Weights(config, arrays)
     names = {fw: set(arrays[fw]) for fw in frameworks}
-    structural = _structural(names, is_computed) if len(frameworks) > 1 else []
-    roles: dict[str, RoleCheck] = {}
-    for framework in frameworks:
-        for name in sorted(arrays[framework]):
-            rule = rule_of(name)
-            role = rule.role if rule else generic_role(name.split("@", 1)[0])
-            check = roles.setdefault(role, RoleCheck(role, rule.distribution(config) if rule else None))
-            check.names.setdefault(framework, []).append(name)
+    structural = _structural(names, weights.is_computed) if len(frameworks) > 1 else []
+    roles = _roles(weights)
     for check in roles.values():
-        drawn_kind = check.expected is not None and check.expected.kind in ("normal", "truncated_normal", "uniform")
-        for framework, members in check.names.items():
-            parts = [(name, *split_zero_row(rule_of(name), config, arrays[framework][name])) for name in members]
-            check.samples[framework] = stats.pool(part for _, part, _ in parts)
-            padding = [
-                (name, zero_row(rule_of(name), config, arrays[framework][name].shape[0]), row)
-                for name, _, row in parts
-                if row is not None
-            ]
-            if padding:
-                check.zero_rows[framework] = stats.pool(row for _, _, row in padding)
-            _one_framework_tests(check, framework, padding)
-            if drawn_kind:
-                _stray_zero_rows(
-                    check, framework, {name: arrays[framework][name] for name in members}, rule_of, config
-                )
-                for key, group in _per_tensor(members).items():
-                    sample = stats.pool(drawn(framework, name) for name in group)
-                    result = stats.tensor_scale(display_name(key), sample, check.expected)
-                    if result is not None:
-                        check.results.setdefault(f"{check.role} [{framework}]", []).append(result)
-        # the frameworks are compared on the names they share; the others are structural findings
-        shared = [fw for fw in frameworks if fw in check.names]
-        for first, second in itertools.combinations(shared, 2):
-            common = sorted(set(check.names[first]) & set(check.names[second]))
-            if not common:
-                continue
-            pair = RoleCheck(check.role, check.expected, {first: common, second: common})
-            pair.samples = {fw: stats.pool(drawn(fw, name) for name in common) for fw in (first, second)}
-            _pair_tests(pair, first, second, arrays)
-            if check.expected is None or check.expected.kind != "deterministic":
-                label = f"{check.role} [{first}~{second}]"
-                for key, group in _per_tensor(common).items():
-                    a, b = (stats.pool(drawn(fw, name) for name in group) for fw in (first, second))
-                    result = stats.tensor_scale(display_name(key), a, other=b)
-                    if result is not None:
-                        pair.results[label].append(result)
-            check.results.update(pair.results)
-    # deterministic tables (sinusoidal positions) are equal by design, not a failure of independence
-    deterministic = {
-        name
-        for check in roles.values()
-        if check.expected is not None and check.expected.kind == "deterministic"
-        for members in check.names.values()
-        for name in members
-    }
-    independence = {
-        fw: stats.independence(
-            {n: a for n, a in arrays[fw].items() if n not in deterministic}, build_of=lambda n: n.partition("@")[2]
-        )
-        + across_seeds({n: drawn(fw, n) for n in arrays[fw] if n not in deterministic}, tensor_key)
-        for fw in frameworks
-    }
+        for framework in check.names:
+            _framework_tests(check, framework, weights)
+        _pairs_tests(check, frameworks, weights)
+    independence = _independence(roles, weights)
     extra = _tie_and_forward_results(config, frameworks, ties or {}, losses or {})
     return FamilyCheck(
         model_type=model_type,
         frameworks=frameworks,
-        scheme_family=scheme.family if scheme else None,
+        scheme_family=weights.scheme.family if weights.scheme else None,
         patched=patched,
         config=config,
         roles=roles,
@@ -381,10 +401,11 @@ def check_arrays(
     )
 
 
+INDEPENDENCE = "independence"
 TIES = "ties"
 FIRST_LOSS = "first loss"
-"""Pseudo-roles of the labels of the tie-structure and first-loss results (``ties [pt]``,
-``first loss [pt~tf]``), beside ``independence``."""
+"""Pseudo-roles of the labels of the independence, tie-structure and first-loss results
+(``independence [tf]``, ``ties [pt]``, ``first loss [pt~tf]``)."""
 
 
 def _tie_and_forward_results(
@@ -392,23 +413,23 @@ def _tie_and_forward_results(
     frameworks: tuple[str, ...],
     ties: dict[str, list[stats.TestResult]],
     losses: dict[str, dict[str, list[float]]],
-) -> dict[str, list[stats.TestResult]]:
-    labelled: dict[str, list[stats.TestResult]] = {}
+) -> dict[Label, list[stats.TestResult]]:
+    labelled: dict[Label, list[stats.TestResult]] = {}
     for framework in frameworks:
         if ties.get(framework):
-            labelled[f"{TIES} [{framework}]"] = list(ties[framework])
+            labelled[Label(TIES, (framework,))] = list(ties[framework])
     bound = forward.first_loss_bound(config)
     for framework in frameworks:
         for class_name, values in losses.get(framework, {}).items():
             if bound is not None and len(values) > 1:
                 result = forward.first_loss_within_bound(f"{class_name} {framework}", values, bound)
-                labelled.setdefault(f"{FIRST_LOSS} [{framework}]", []).append(result)
+                labelled.setdefault(Label(FIRST_LOSS, (framework,)), []).append(result)
     for first, second in itertools.combinations(frameworks, 2):
         for class_name, values in losses.get(first, {}).items():
             other = losses.get(second, {}).get(class_name)
             if other is not None and len(values) > 1 and len(other) > 1:
                 result = forward.compare_first_losses(f"{class_name} {first} vs {second}", values, other)
-                labelled.setdefault(f"{FIRST_LOSS} [{first}~{second}]", []).append(result)
+                labelled.setdefault(Label(FIRST_LOSS, (first, second)), []).append(result)
     return labelled
 
 
@@ -463,7 +484,7 @@ def seeds_needed(arrays: dict[str, np.ndarray], config: Any, min_samples: int = 
     scheme = family_of(config)
     per_role: dict[str, int] = {}
     for name, value in arrays.items():
-        base = name.split("@", 1)[0]
+        base = tensor_name(name).name
         rule = scheme.rule_for(base, config) if scheme else None
         if (rule is not None and rule.kind in ("constant", "deterministic")) or float(np.ptp(value)) == 0.0:
             continue
@@ -498,10 +519,10 @@ class ClassEntry:
     seed_base: int = 0
 
 
-def _suffix(entry_index: int, tag: str, seed_index: int, seed: int) -> str:
-    if entry_index == 0:
-        return f"@{seed}" if seed_index else ""
-    return f"@{tag}:{seed_index}" if seed_index else f"@{tag}"
+def _named(arrays: dict[str, np.ndarray], tag: str, seed_index: int, seed: int) -> dict[TensorName, np.ndarray]:
+    """One build's arrays under their :class:`~init_parity.suite.labels.TensorName` (``tag``: empty
+    for the first class)."""
+    return {TensorName(name, tag, seed_index, seed): value for name, value in arrays.items()}
 
 
 def collect_classes(
@@ -528,8 +549,7 @@ def collect_classes(
         if "pt" in found:
             reference = set(found["pt"])
             found = {fw: a if fw == "pt" else align_prefix(a, reference) for fw, a in found.items()}
-        suffix = _suffix(index, entry.tag, seed_index, seed)
-        return {fw: {f"{name}{suffix}": value for name, value in a.items()} for fw, a in found.items()}
+        return {fw: _named(a, entry.tag if index else "", seed_index, seed) for fw, a in found.items()}
 
     seeds = seeds or None
     first_seed = seeds[0] if seeds else 0
@@ -582,8 +602,7 @@ def check_seeded_weights(config: Any, by_seed: dict[int, dict[str, np.ndarray]])
     do."""
     arrays: dict[str, np.ndarray] = {}
     for index, (seed, found) in enumerate(by_seed.items()):
-        suffix = _suffix(0, "", index, seed)
-        arrays.update({f"{name}{suffix}": value for name, value in found.items()})
+        arrays.update(_named(found, "", index, seed))
     return check_arrays(config.model_type, config, {"pt": arrays}, is_enabled())
 
 

@@ -9,18 +9,14 @@ transformers' own ``labels=`` path does.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-# the auto mapping of models with an LM head, per framework (``MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM``)
-_LM_MAPPINGS = {
-    "pt": ("modeling_auto", "MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES"),
-    "tf": ("modeling_tf_auto", "TF_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES"),
-    "flax": ("modeling_flax_auto", "FLAX_MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES"),
-}
+from ..scheme.heads import SEQ_TO_SEQ_LM, has_lm_head
 
 
 @dataclass(frozen=True)
@@ -41,16 +37,6 @@ class FirstLoss:
     @property
     def excess(self) -> float:
         return self.loss - self.ideal if self.loss is not None else float("nan")
-
-
-def has_lm_head(framework: str, model_type: str, class_name: str) -> bool:
-    """Whether ``class_name`` is the sequence-to-sequence LM class of ``model_type`` in ``framework``."""
-    import importlib
-
-    module_name, mapping = _LM_MAPPINGS[framework]
-    module = importlib.import_module(f"transformers.models.auto.{module_name}")
-    found = getattr(module, mapping, {}).get(model_type)
-    return class_name in (found if isinstance(found, (tuple, list)) else (found,))
 
 
 def random_batch(vocab: int, seed: int = 0, batch: int = 4, length: int = 16) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +97,7 @@ def measurable(framework: str, model_type: str, class_name: str, config: Any) ->
     """None when the first loss of ``class_name`` can be measured, else why not (not a text-to-text
     LM: speech or vision input, or no LM head)."""
     source, target = vocab_sizes(config)
-    if not has_lm_head(framework, model_type, class_name):
+    if not has_lm_head(class_name, framework, model_type, stems=(SEQ_TO_SEQ_LM,)):
         return f"{class_name} is not a text-to-text LM"
     import transformers
 
@@ -129,15 +115,19 @@ def first_loss_of(framework: str, model: Any, config: Any, seed: int = 0) -> flo
     return mean_cross_entropy(framework, model, inputs, labels, decoder_start(config))
 
 
-def measure(framework: str, model_type: str, class_name: str, config: Any, seed: int = 0) -> FirstLoss:
-    """Build ``class_name`` fresh from ``config`` with ``seed`` (under whichever scheme mode is
-    active) and measure its first loss; a model that is not a text-to-text LM (speech or vision
-    input, no LM head) gets a note instead."""
+def measure(
+    framework: str, model_type: str, class_name: str, config: Any, seed: int = 0, patched: bool | None = None
+) -> FirstLoss:
+    """Build ``class_name`` fresh from ``config`` with ``seed`` (with the scheme when ``patched``,
+    stock without; None: whichever mode is active) and measure its first loss; a model that is not a
+    text-to-text LM (speech or vision input, no LM head) gets a note instead."""
+    from ..runtime.activation import use_scheme
     from .models.build import build_model
 
     target = vocab_sizes(config)[1]
     why_not = measurable(framework, model_type, class_name, config)
     if why_not is not None:
         return FirstLoss(framework, None, target, why_not)
-    model = build_model(framework, class_name, config, seed)
-    return FirstLoss(framework, first_loss_of(framework, model, config, seed), target)
+    with contextlib.nullcontext() if patched is None else use_scheme(patched):
+        model = build_model(framework, class_name, config, seed)
+        return FirstLoss(framework, first_loss_of(framework, model, config, seed), target)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from ..runtime.targets import SUPPORTED_TRANSFORMERS, frameworks_of, transformers_version
+from ..compat import SUPPORTED_TRANSFORMERS, frameworks_of, transformers_version
 from ..scheme.naming import FRAMEWORK_TITLES, FRAMEWORKS
 
 _REQUIRED = {"pt": ("torch",), "tf": ("tensorflow", "tf_keras"), "flax": ("jax", "flax")}

@@ -20,7 +20,6 @@ have no false alarms; the first-loss test is one-sided at :data:`FIRST_LOSS_ALPH
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ import numpy as np
 from ..scheme import FamilyScheme
 from ..scheme.plan import family_of
 from .forward import FIRST_LOSS_SEEDS
+from .stats import equal_pairs
 from .zero_rows import embedding_zero_rows
 
 FIRST_LOSS_ALPHA = 1e-4
@@ -74,19 +74,16 @@ def non_finite(weights: Mapping[str, np.ndarray]) -> list[str]:
 
 
 def identical(weights: Mapping[str, np.ndarray], exempt: set[str]) -> list[str]:
-    """Pairs of non-constant tensors equal bit for bit (``exempt``: deterministic tables)."""
-    seen: dict[bytes, str] = {}
-    found = []
-    for name, value in weights.items():
-        if name in exempt or value.size < 2 or float(np.ptp(value)) == 0.0:
-            continue
-        array = np.ascontiguousarray(value, dtype=np.float32) + np.float32(0.0)  # -0.0 == 0.0
-        key = hashlib.blake2b(array.tobytes() + str(array.shape).encode(), digest_size=16).digest()
-        if key in seen:
-            found.append(f"{name} is bit-identical to {seen[key]} but a tensor of its own (untied)")
-        else:
-            seen[key] = name
-    return found
+    """Non-constant tensors equal to an earlier one (:func:`init_parity.suite.stats.equal_pairs`;
+    ``exempt``: deterministic tables), each named with the first it equals."""
+    named = [(n, v) for n, v in weights.items() if n not in exempt and v.size >= 2 and float(np.ptp(v)) != 0.0]
+    first: dict[int, int] = {}
+    for i, j in equal_pairs([value for _, value in named]):
+        first.setdefault(j, i)
+    return [
+        f"{named[j][0]} is bit-identical to {named[i][0]} but a tensor of its own (untied)"
+        for j, i in sorted(first.items())
+    ]
 
 
 def padding_rows(model: Any) -> list[str]:

@@ -26,18 +26,11 @@ from typing import Any
 
 from parameterized import parameterized
 
-from ..scheme.naming import FRAMEWORK_TITLES
+from ..scheme.naming import FRAMEWORK_TITLES, counterpart_name
 from .conformance import ClassEntry, FamilyCheck, check_classes
 from .failure import InitParityFailure, findings_of
 from .frameworks import installed, unavailable
 from .tie_modes import TIE_MODES, with_tie_mode
-
-_PREFIX = {"pt": "", "tf": "TF", "flax": "Flax"}
-
-
-def counterpart_name(pt_class_name: str, framework: str) -> str:
-    """transformers' naming: ``T5Model`` -> ``TFT5Model`` / ``FlaxT5Model``."""
-    return _PREFIX[framework] + pt_class_name
 
 
 def _test_name(func, _index, param) -> str:
@@ -105,7 +98,7 @@ class InitParityTesterMixin:
     @parameterized.expand([(fw, mode) for fw in ("pt", "tf", "flax") for mode in TIE_MODES], name_func=_test_name)
     def test_init_parity_follows_scheme(self, framework: str, tie_mode: str) -> None:
         check = self._init_parity_check((framework,), tie_mode)
-        verdict = check.sub_verdict(lambda label: "~" not in label)
+        verdict = check.sub_verdict(lambda label: not label.is_pair)
         self._init_parity_assert(check, verdict, [], f"{FRAMEWORK_TITLES[framework]} {tie_mode}, fresh weights")
 
     @parameterized.expand([(fw, mode) for fw in ("tf", "flax") for mode in TIE_MODES], name_func=_test_name)
@@ -113,7 +106,7 @@ class InitParityTesterMixin:
         if "pt" not in installed():
             self.skipTest("PyTorch, the reference framework, is not installed")
         check = self._init_parity_check(("pt", framework), tie_mode)
-        verdict = check.sub_verdict(lambda label: "~" in label)
+        verdict = check.sub_verdict(lambda label: label.is_pair)
         title = FRAMEWORK_TITLES[framework]
         self._init_parity_assert(check, verdict, check.structural, f"{title} {tie_mode} against PyTorch")
 

@@ -33,6 +33,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -461,6 +462,22 @@ def _canonical_bytes(array: np.ndarray) -> bytes:
     return np.ascontiguousarray(array + np.zeros((), dtype=array.dtype)).tobytes()
 
 
+def equal_pairs(arrays: Sequence[np.ndarray]) -> list[tuple[int, int]]:
+    """The one rule of identical tensors: the index pairs (i < j) of ``arrays`` whose elements are equal,
+    compared as float64 in memory order (their shapes are not compared; -0.0 equals 0.0). Grouped by a
+    hash of their contents, then compared element by element; within a group, in index order."""
+    by_content: dict[bytes, list[int]] = {}
+    for index, array in enumerate(arrays):
+        as_float = np.asarray(array, dtype=np.float64)
+        by_content.setdefault(hashlib.blake2b(_canonical_bytes(as_float), digest_size=16).digest(), []).append(index)
+    return [
+        (i, j)
+        for indices in by_content.values()
+        for i, j in itertools.combinations(indices, 2)
+        if np.array_equal(np.asarray(arrays[i], np.float64).reshape(-1), np.asarray(arrays[j], np.float64).reshape(-1))
+    ]
+
+
 def _duplicate_rows(name: str, matrix: np.ndarray) -> TestResult:
     rows = np.ascontiguousarray(matrix + np.zeros((), dtype=matrix.dtype))
     keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).reshape(-1)
@@ -546,21 +563,9 @@ def independence(tensors: Mapping[str, np.ndarray], build_of: Callable[[str], st
     for size, members in groups.items():
         if len(members) < 2:
             continue
-        by_content: dict[bytes, list[int]] = {}
-        for index, (_, array) in enumerate(members):
-            as_float = np.asarray(array, dtype=np.float64)
-            by_content.setdefault(hashlib.blake2b(_canonical_bytes(as_float), digest_size=16).digest(), []).append(
-                index
-            )
-        for indices in by_content.values():
-            for i, j in itertools.combinations(indices, 2):
-                (name_i, array_i), (name_j, array_j) = members[i], members[j]
-                if np.array_equal(
-                    np.asarray(array_i, np.float64).reshape(-1), np.asarray(array_j, np.float64).reshape(-1)
-                ):
-                    results.append(
-                        TestResult("identical", 1.0, 0.0, size, f"{name_i} and {name_j} are equal elementwise")
-                    )
+        for i, j in equal_pairs([array for _, array in members]):
+            detail = f"{members[i][0]} and {members[j][0]} are equal elementwise"
+            results.append(TestResult("identical", 1.0, 0.0, size, detail))
         builds: dict[str, list[tuple[str, np.ndarray]]] = {}
         for name, array in members:
             builds.setdefault(build_of(name) if build_of else "", []).append((name, array))
@@ -641,8 +646,8 @@ class Verdict:
     alpha: float
     n_tests: int
     passed: bool
-    drifting: dict[str, list[TestResult]] = field(default_factory=dict)
-    underpowered: dict[str, int] = field(default_factory=dict)
+    drifting: dict[Any, list[TestResult]] = field(default_factory=dict)  # label -> its rejected tests
+    underpowered: dict[Any, int] = field(default_factory=dict)
     min_samples: int = MIN_SAMPLES
     allow_underpowered: bool = False
 
@@ -686,7 +691,7 @@ def corrected_rejections(
 
 
 def verdict(
-    results: Mapping[str, Sequence[TestResult]],
+    results: Mapping[Any, Sequence[TestResult]],
     alpha: float = FAMILY_WISE_ALPHA,
     min_samples: int = MIN_SAMPLES,
     allow_underpowered: bool = False,
@@ -703,11 +708,11 @@ def verdict(
     """
     flat = [(label, result) for label, tests in results.items() for result in tests]
     rejected = corrected_rejections([result.p_value for _, result in flat], [result.test for _, result in flat], alpha)
-    drifting: dict[str, list[TestResult]] = {}
+    drifting: dict[Any, list[TestResult]] = {}
     for (label, result), is_rejected in zip(flat, rejected):
         if is_rejected:
             drifting.setdefault(label, []).append(result)
-    underpowered: dict[str, int] = {}
+    underpowered: dict[Any, int] = {}
     for label, tests in results.items():
         sizes = [result.n for result in tests if result.test not in _EXEMPT_FROM_MIN_SAMPLES]
         if sizes and min(sizes) < min_samples:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from ..scheme.docs import markdown_table as render_table
 from .conformance import FamilyCheck
+from .labels import Label
 
 
 @dataclass(frozen=True)
@@ -20,14 +21,11 @@ class FrameworkSummary:
         return "drift" if self.drifting else "ok"
 
 
-def _involves(label: str, framework: str, frameworks: tuple[str, ...]) -> bool:
+def _involves(label: Label, framework: str, frameworks: tuple[str, ...]) -> bool:
     """Whether a rejected test counts against ``framework``: a one-framework test against its own
     framework; a comparison with PyTorch, the reference, against the other framework; a comparison
     without PyTorch only when the family has no PyTorch model (both, then)."""
-    bracket = re.search(r"\[([^\]]+)\]$", label)
-    if not bracket:
-        return False
-    members = bracket.group(1).split("~")
+    members = label.frameworks
     if len(members) == 1:
         return framework in members
     if "pt" in members:
@@ -50,12 +48,12 @@ def summarise(check: FamilyCheck) -> list[FrameworkSummary]:
         checked = sum(1 for role in check.roles.values() if framework in role.samples)
         drifting = sorted(
             {
-                short_role(label.rsplit(" [", 1)[0])
+                short_role(label.role)
                 for label in check.verdict.drifting
                 if _involves(label, framework, check.frameworks)
             }
         )
-        if any(framework in line.split(" but ")[-1] or f"in {framework} " in line for line in check.structural):
+        if any(finding.counts_against(framework) for finding in check.structural):
             drifting.append("structure")
         rows.append(FrameworkSummary(check.model_type, framework, checked, tuple(drifting)))
     return rows
@@ -63,15 +61,26 @@ def summarise(check: FamilyCheck) -> list[FrameworkSummary]:
 
 def markdown_table(stock: list[FamilyCheck], scheme: list[FamilyCheck]) -> str:
     """Family x framework, stock against scheme."""
-    lines = [
-        "| family | framework | roles checked | stock: drifting roles | stock | scheme: drifting roles | scheme |",
-        "| --- | --- | ---: | --- | --- | --- | --- |",
+    header = (
+        "family",
+        "framework",
+        "roles checked",
+        "stock: drifting roles",
+        "stock",
+        "scheme: drifting roles",
+        "scheme",
+    )
+    rows = [
+        (
+            before.model_type,
+            before.framework,
+            str(after.roles_checked),
+            f"{len(before.drifting)}: {', '.join(before.drifting) or '-'}",
+            before.verdict,
+            f"{len(after.drifting)}: {', '.join(after.drifting) or '-'}",
+            after.verdict,
+        )
+        for family_before, family_after in zip(stock, scheme)
+        for before, after in zip(summarise(family_before), summarise(family_after))
     ]
-    for before, after in zip(stock, scheme):
-        for row_before, row_after in zip(summarise(before), summarise(after)):
-            lines.append(
-                f"| {row_before.model_type} | {row_before.framework} | {row_after.roles_checked} | "
-                f"{len(row_before.drifting)}: {', '.join(row_before.drifting) or '-'} | {row_before.verdict} | "
-                f"{len(row_after.drifting)}: {', '.join(row_after.drifting) or '-'} | {row_after.verdict} |"
-            )
-    return "\n".join(lines)
+    return render_table(header, rows, ["---", "---", "---:", "---", "---", "---", "---"])

@@ -13,8 +13,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..compat import set_tie_mode
 from ..runtime.activation import use_scheme
-from .ties import is_lm_class, ties_word_embeddings
+from ..scheme.heads import has_lm_head, tie_flag
 
 TIE_MODES = {"tied": True, "untied": False}
 
@@ -22,28 +23,21 @@ TIE_MODES = {"tied": True, "untied": False}
 def with_tie_mode(config: Any, tied: bool) -> Any:
     """A copy of ``config`` with ``tie_word_embeddings`` set (on its text config too)."""
     config = copy.deepcopy(config)
-    config.tie_word_embeddings = tied
-    if hasattr(config, "scale_decoder_outputs"):
-        # transformers 5.x T5 family: the tied head's decoder-output rescale is an attribute of its own,
-        # derived from the flag only when the config is constructed
-        config.scale_decoder_outputs = tied
-    text = config.get_text_config() if hasattr(config, "get_text_config") else config
-    if text is not config:
-        text.tie_word_embeddings = tied
+    set_tie_mode(config, tied)
     return config
 
 
 def tie_mode_of(config: Any) -> str:
     """``tied`` or ``untied``: the mode ``config`` is in."""
-    return "tied" if ties_word_embeddings(config) else "untied"
+    return "tied" if tie_flag(config) else "untied"
 
 
 def other_tie_mode(class_name: str, config: Any) -> tuple[str, Any] | None:
     """The mode ``config`` is not in and a copy of ``config`` in it, for a class with an LM head (the mode decides
     nothing in a class without one: None)."""
-    if not is_lm_class(class_name):
+    if not has_lm_head(class_name):
         return None
-    other = "untied" if ties_word_embeddings(config) else "tied"
+    other = "untied" if tie_flag(config) else "tied"
     return other, with_tie_mode(config, TIE_MODES[other])
 
 

@@ -11,55 +11,13 @@ head present.
 
 from __future__ import annotations
 
-import importlib
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
+from ..scheme.heads import HEAD_PATTERN, INPUT_EMBEDDING_PATTERN, TOKEN_EMBEDDING_PATTERN, has_lm_head, tie_flag
 from .stats import TestResult
-
-HEAD_PATTERN = re.compile(r"(?:^|\.)(?:lm_head|proj_out|output_projection)\.weight$")
-"""PyTorch names of the output heads of transformers' encoder-decoder LMs (``proj_out``: Whisper;
-``output_projection``: FSMT)."""
-
-INPUT_EMBEDDING_PATTERN = re.compile(r"(?:^|\.)(?:shared|decoder\.embed_tokens)\.weight$")
-_TOKEN_EMBEDDING = re.compile(r"(?:^|\.)(encoder|decoder)\.embed_tokens\.weight$")
-
-# the PyTorch auto mappings whose classes have an output head (a TF / Flax class counts by its PyTorch name)
-_LM_MAPPINGS = (
-    "MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES",
-    "MODEL_FOR_CAUSAL_LM_MAPPING_NAMES",
-    "MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING_NAMES",
-    "MODEL_FOR_VISION_2_SEQ_MAPPING_NAMES",
-)
-_FRAMEWORK_PREFIXES = ("TF", "Flax")
-
-
-def pytorch_class_name(class_name: str) -> str:
-    """``TFT5Model`` / ``FlaxT5Model`` -> ``T5Model``."""
-    for prefix in _FRAMEWORK_PREFIXES:
-        if class_name.startswith(prefix) and class_name[len(prefix) : len(prefix) + 1].isupper():
-            return class_name[len(prefix) :]
-    return class_name
-
-
-def is_lm_class(class_name: str) -> bool:
-    """Whether ``class_name`` (of any framework) is listed by an auto mapping of models with an LM head."""
-    module = importlib.import_module("transformers.models.auto.modeling_auto")
-    wanted = pytorch_class_name(class_name)
-    for mapping in _LM_MAPPINGS:
-        for names in getattr(module, mapping, {}).values():
-            if wanted in (names if isinstance(names, (list, tuple)) else (names,)):
-                return True
-    return False
-
-
-def ties_word_embeddings(config: Any) -> bool:
-    """The config's ``tie_word_embeddings`` (of its text config where it has one); True by default."""
-    text = config.get_text_config() if hasattr(config, "get_text_config") else config
-    return bool(getattr(text, "tie_word_embeddings", getattr(config, "tie_word_embeddings", True)))
 
 
 def pytorch_output_head(model: Any) -> str | None:
@@ -85,14 +43,14 @@ def tie_findings(
     embedding) when ``config`` ties it and present when it does not. ``head`` is the head's name
     where the model says it (:func:`pytorch_output_head`); else the names are matched against
     :data:`HEAD_PATTERN`. Nothing for a class without an LM head."""
-    if not is_lm_class(class_name):
+    if not has_lm_head(class_name):
         return []
     from ..scheme.plan import family_of
 
     scheme = family_of(config)
     if scheme is not None and scheme.head_is_decoder_embedding:
         return _decoder_embedding_head_findings(class_name, config, weights)
-    tied = ties_word_embeddings(config)
+    tied = tie_flag(config)
     heads = [head] if head is not None and head in weights else []
     if head is None:
         heads = sorted(name for name in weights if HEAD_PATTERN.search(name))
@@ -130,8 +88,8 @@ def _decoder_embedding_head_findings(
     for head in sorted(name for name in weights if HEAD_PATTERN.search(name)):
         detail = f"{class_name}: {head} is a tensor of its own: the head is the decoder's token embedding by design"
         findings.append(TestResult("tie", 1.0, 0.0, int(weights[head].size), detail))
-    sides = {match.group(1) for name in weights if (match := _TOKEN_EMBEDDING.search(name))}
-    tied = bool(getattr(config, "tie_word_embeddings", False))
+    sides = {match.group(1) for name in weights if (match := TOKEN_EMBEDDING_PATTERN.search(name))}
+    tied = tie_flag(config, own=True)
     if tied and sides == {"encoder", "decoder"}:
         detail = (
             f"{class_name}: tie_word_embeddings=True but the encoder's and decoder's token embeddings are two tensors"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..scheme import FamilyScheme
+from ..scheme.docs import markdown_table
 
 HEADING = "## Initialization"
 
@@ -23,33 +24,24 @@ _KINDS = {
 }
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def _model_names(scheme: FamilyScheme) -> str:
     return ", ".join(f"`{model_type}`" for model_type in scheme.model_types)
 
 
 def section(scheme: FamilyScheme, pytorch_only: bool = False) -> str:
-    rows = [
-        "| Parameters (PyTorch name pattern) | Initialization | When | Reference |",
-        "|---|---|---|---|",
-    ]
-    for rule in scheme.rules:
-        rows.append(
-            "| "
-            + " | ".join(
-                _cell(cell)
-                for cell in (
-                    f"`{rule.pattern}`",
-                    _KINDS[rule.kind].format(param=f"`{rule.param}`"),
-                    f"`{rule.when}`" if rule.when else "always",
-                    rule.source,
-                )
+    table = markdown_table(
+        ("Parameters (PyTorch name pattern)", "Initialization", "When", "Reference"),
+        [
+            (
+                f"`{rule.pattern}`",
+                _KINDS[rule.kind].format(param=f"`{rule.param}`"),
+                f"`{rule.when}`" if rule.when else "always",
+                rule.source,
             )
-            + " |"
-        )
+            for rule in scheme.rules
+        ],
+        compact=True,
+    )
     frameworks = "" if pytorch_only else " in PyTorch, TensorFlow and Flax"
     lines = [
         HEADING,
@@ -72,7 +64,7 @@ def section(scheme: FamilyScheme, pytorch_only: bool = False) -> str:
         "share the input embedding. With the default `tie_word_embeddings=True` the lm_head is the input embedding "
         "and the decoder output is scaled by `d_model**-0.5` instead (except in UDOP, which never scaled it).",
         "",
-        *rows,
+        table,
         "",
         "The common model tests check fresh weights against this table (`test_init_scheme`).",
         "",

@@ -31,7 +31,8 @@ import torch
 from torch.overrides import TorchFunctionMode
 from transformers.modeling_utils import PreTrainedModel
 
-from ...scheme import transformers_line
+from ...compat import ties_head_after_init
+from ...scheme.heads import tie_flag
 from ...scheme.plan import Resolver, resolver_for
 
 _STATE_ATTRIBUTE = "_init_parity_build"
@@ -143,10 +144,9 @@ _TIE_FLAGS: dict[int, tuple[weakref.ref, tuple, bool]] = {}  # id(config) -> (co
 
 
 def _ties_word_embeddings(config: Any) -> bool:
-    """The ``tie_word_embeddings`` that transformers 4.x's ``tie_weights`` reads (of
-    ``config.get_text_config(decoder=True)``, which some configs override), remembered per config object
-    while every tie flag in it and in its sub-configs stays the same: the method costs about 0.1 ms,
-    1% of a tiny model's build."""
+    """:func:`init_parity.scheme.heads.tie_flag` of ``config``, remembered per config object while every
+    tie flag in it and in its sub-configs stays the same (``get_text_config`` runs once per module of
+    every build otherwise)."""
     fingerprint = tuple(
         (name, id(value), getattr(value, "tie_word_embeddings", None))
         if hasattr(value, "get_text_config")
@@ -157,8 +157,7 @@ def _ties_word_embeddings(config: Any) -> bool:
     known = _TIE_FLAGS.get(id(config))
     if known is not None and known[0]() is config and known[1] == fingerprint:
         return known[2]
-    text = config.get_text_config(decoder=True) if hasattr(config, "get_text_config") else config
-    flag = bool(getattr(text, "tie_word_embeddings", True))
+    flag = tie_flag(config)
     if len(_TIE_FLAGS) > 1024:
         _TIE_FLAGS.clear()
     _TIE_FLAGS[id(config)] = (weakref.ref(config), fingerprint, flag)
@@ -171,7 +170,7 @@ def head_tied_after_init(model: Any) -> torch.nn.Module | None:
     ``tie_weights``, which ties them when the decoder's text config says ``tie_word_embeddings``): a draw
     of it would be overwritten at once, so it is not drawn (stock T5 skips it too). None on the 5.x line,
     whose ties are declared per model (``_tied_weights_keys``) and may leave a head apart (Pop2Piano)."""
-    if transformers_line() != "4":
+    if not ties_head_after_init():
         return None
     try:
         head, embedding = model.get_output_embeddings(), model.get_input_embeddings()

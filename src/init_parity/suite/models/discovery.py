@@ -12,13 +12,13 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...scheme.heads import auto_mapping
 from ..frameworks import installed
 from .offline import hub_offline
 
 # The auto mappings searched for a model type's class, in order of preference: a class with an LM
 # head first (it holds every tensor of the base model plus the head), the base model last.
 _STEMS = ("MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM", "MODEL_FOR_SPEECH_SEQ_2_SEQ", "MODEL_FOR_VISION_2_SEQ", "MODEL_MAPPING")
-_MAPPINGS = {"pt": ("modeling_auto", ""), "tf": ("modeling_tf_auto", "TF_"), "flax": ("modeling_flax_auto", "FLAX_")}
 
 COMPOSITES = {
     "encoder-decoder": "composite of two other models: its weights are theirs",
@@ -44,17 +44,9 @@ class ModelFamily:
         return tuple(self.classes)
 
 
-def _mapping_name(prefix: str, stem: str) -> str:
-    return f"{prefix}{stem}_NAMES" if stem.endswith("MAPPING") else f"{prefix}{stem}_MAPPING_NAMES"
-
-
 def _class_name(framework: str, model_type: str) -> str | None:
-    import importlib
-
-    module_name, prefix = _MAPPINGS[framework]
-    module = importlib.import_module(f"transformers.models.auto.{module_name}")
     for stem in _STEMS:
-        name = getattr(module, _mapping_name(prefix, stem), {}).get(model_type)
+        name = auto_mapping(framework, stem).get(model_type)
         if isinstance(name, (tuple, list)):
             name = name[0]
         if name:

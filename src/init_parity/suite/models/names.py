@@ -22,7 +22,7 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...runtime.targets import supported_release, transformers_version
+from ...compat import supported_release, transformers_version
 
 _MAPPING = "CONFIG_MAPPING_NAMES"
 _FILES = ("configuration_auto.py", "auto_mappings.py")  # where each line defines and extends it
@@ -37,7 +37,7 @@ WITHOUT_SCHEME = {
         "t5gemma2",
     ),
 }  # fmt: skip
-"""Per supported release (:data:`~init_parity.runtime.targets.SUPPORTED_TRANSFORMERS`), the encoder-decoder
+"""Per supported release (:data:`~init_parity.compat.SUPPORTED_TRANSFORMERS`), the encoder-decoder
 model types that no scheme covers, as discovery finds them (their default config says
 ``is_encoder_decoder``): with the types a scheme covers, every encoder-decoder type of the release."""
 

@@ -2,8 +2,8 @@
 
 A few default configs of transformers fetch a backbone's config from the Hub when built (EdgeTAM's
 vision config asks for ``timm/repvit_m1.dist_in1k``). Discovery builds every default config to read
-``is_encoder_decoder``; on a machine without network each such fetch retries with backoff for about
-25 s before it fails. Inside :func:`hub_offline` it fails at once, as ``HF_HUB_OFFLINE=1`` makes it.
+``is_encoder_decoder``; on a machine without network each such fetch retries with backoff for
+seconds before it fails. Inside :func:`hub_offline` it fails at once, as ``HF_HUB_OFFLINE=1`` makes it.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 
 from init_parity.suite.failure import STRUCTURE, Finding
+from init_parity.suite.labels import Label, Structural
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,14 @@ def known(reason: str, *findings: Finding) -> Known:
     return Known(frozenset(findings), reason)
 
 
-def structure(line: str) -> Finding:
-    return (STRUCTURE, line)
+def structure(name: str, present: str, missing: str) -> Finding:
+    """A tensor ``name`` that framework ``present`` holds and ``missing`` does not."""
+    return (STRUCTURE, Structural(name, (present,), (missing,)))
+
+
+def rejected(role: str, scope: str, test: str) -> Finding:
+    """A rejected ``test`` of ``role [scope]`` (``scope``: a framework, or a pair ``pt~tf``)."""
+    return (Label(role, tuple(scope.split("~"))), test)
 
 
 # With the scheme on, every BART-like and speech family follows its table in every framework; what remains
@@ -73,7 +80,7 @@ _FLAX_HONOURS = " and so does Flax (std 0.0198)"
 
 def _tf_ignores_untied(tf_class: str, flax: bool = True) -> Known:
     reason = _TF_IGNORES_UNTIED.format(head="lm_head", flax=_FLAX_HONOURS if flax else "", cls=tf_class)
-    return known(reason, structure("lm_head.weight exists in pt but not in tf"))
+    return known(reason, structure("lm_head.weight", "pt", "tf"))
 
 
 KNOWN_STRUCTURAL_DEFECTS: dict[tuple[str, str], Known] = {
@@ -89,30 +96,28 @@ KNOWN_STRUCTURAL_DEFECTS: dict[tuple[str, str], Known] = {
         "separate proj_out (512x64, normal(0, init_std), std 0.0199); TFWhisperForConditionalGeneration has none, "
         "always multiplies by decoder.embed_tokens and lists proj_out.weight in _keys_to_ignore_on_load_missing, "
         f"so an untied checkpoint loses its head in TensorFlow; {_UPSTREAM}",
-        structure("proj_out.weight exists in pt but not in tf"),
+        structure("proj_out.weight", "pt", "tf"),
     ),
     ("whisper", "untied-flax"): known(
         "Flax honours tie_word_embeddings=False but names the head lm_head where PyTorch says proj_out, and the "
         "PyTorch <-> Flax conversion does not map the two, so an untied checkpoint converts without its head. Both "
         f"are drawn by the scheme (std pt 0.0199, flax 0.0198); {_UPSTREAM}",
-        structure("lm_head.weight exists in flax but not in pt"),
-        structure("proj_out.weight exists in pt but not in flax"),
+        structure("lm_head.weight", "flax", "pt"),
+        structure("proj_out.weight", "pt", "flax"),
     ),
 }
 
 
 _TIE_FINDING = known(
     "The tie check says it from TensorFlow alone: tie_word_embeddings=False but no output head of its own.",
-    ("ties [tf]", "tie"),
+    rejected("ties", "tf", "tie"),
 )
 
 KNOWN_DRIFTS: dict[tuple[str, str], Known] = {
-    ("speech_to_text", "across-tf-tied"): known(
-        _S2T_SEPARATE_HEAD, structure("lm_head.weight exists in tf but not in pt")
-    ),
+    ("speech_to_text", "across-tf-tied"): known(_S2T_SEPARATE_HEAD, structure("lm_head.weight", "tf", "pt")),
     ("speech_to_text", "scheme-tf-tied"): known(
         "tie_word_embeddings=True but lm_head.weight is a tensor of its own. " + _S2T_SEPARATE_HEAD,
-        ("ties [tf]", "tie"),
+        rejected("ties", "tf", "tie"),
     ),
     **{
         (model_type, f"across-{fw}-untied"): expected
@@ -135,13 +140,13 @@ _ON_5X: dict[tuple[str, str], Known] = {
         "when the head is tied (4.57.6 did; 5.x T5 keeps it as scale_decoder_outputs), so the tied head, the N(0, 1) "
         "shared embedding, gives logits d_model**0.5 too large: mean first loss 37.68 (sd 1.7, 4 seeds) against the "
         f"scheme's bound 7.238 = ln(V) + 1 on the tiny config (d_model 64, V 1000); {_UPSTREAM}",
-        ("first loss [pt]", "first_loss_bound"),
+        rejected("first loss", "pt", "first_loss_bound"),
     ),
     ("pop2piano", "scheme-pt-tied"): known(
         "Pop2PianoForConditionalGeneration on 5.x declares only the embed_tokens ties, so with "
         "tie_word_embeddings=True its lm_head.weight is a tensor of its own (4.57.6 tied it to shared); the scheme "
         f"draws it like the embedding and the decoder output is rescaled, so only the tie is missing; {_UPSTREAM}",
-        ("ties [pt]", "tie"),
+        rejected("ties", "pt", "tie"),
     ),
 }
 if version("transformers").split(".", 1)[0] == "5":
@@ -159,12 +164,16 @@ _DENOISING_PAD = (
 
 _STOCK_ONLY: dict[tuple[str, str], Known] = {
     **{
-        (model_type, "scheme-pt"): known(_DENOISING_PAD, ("denoising_class_embed [pt]", "padding_row"))
+        (model_type, "scheme-pt"): known(_DENOISING_PAD, rejected("denoising_class_embed", "pt", "padding_row"))
         for model_type in ("rt_detr", "rt_detr_v2", "d_fine")
     },
     ("pix2struct", "scheme-pt"): known(
         _PIX2STRUCT_D_KV,
-        *((f"text.attention.{role} [pt]", test) for role in ("q", "o") for test in ("ks", "std", "tensor_std")),
+        *(
+            rejected(f"text.attention.{role}", "pt", test)
+            for role in ("q", "o")
+            for test in ("ks", "std", "tensor_std")
+        ),
     ),
     ("fsmt", "scheme-pt-untied"): known(
         "embedding.tokens: the decoder's padding row is not zero (|row|_1 = 0.999, std of the rest 0.0200). "
@@ -172,13 +181,13 @@ _STOCK_ONLY: dict[tuple[str, str], Known] = {
         "second time as an nn.Linear, after the nn.Embedding branch zeroed the row: the pad token keeps a random, "
         "never-updated vector. The package zeroes it after the draw. (Tied, the decoder's embedding becomes the "
         "encoder's, whose row is zero: no drift in that mode)",
-        ("embedding.tokens [pt]", "padding_row"),
+        rejected("embedding.tokens", "pt", "padding_row"),
     ),
     ("pegasus_x", "scheme-pt"): known(
         "embedding.tokens: the padding row of the shared embedding is not zero (|row|_1 = 1.011, std 0.0200). "
         "PegasusXPreTrainedModel._init_weights redraws nn.Embedding weights without the padding_idx branch every "
         "other BART copy has, though nn.Embedding(padding_idx) never updates that row. The package zeroes it",
-        ("embedding.tokens [pt]", "padding_row"),
+        rejected("embedding.tokens", "pt", "padding_row"),
     ),
 }
 

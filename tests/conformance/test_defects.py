@@ -19,6 +19,7 @@ from init_parity.report.collect import role_status
 from init_parity.suite import conformance
 from init_parity.suite.conformance import ClassEntry, check_classes
 from init_parity.suite.frameworks import installed
+from init_parity.suite.labels import Label
 from init_parity.suite.models.tiny_configs import tiny_config
 from init_parity.suite.stats import TEST_FAMILIES
 
@@ -168,7 +169,7 @@ def test_zero_row_where_no_padding_index_points_is_named(monkeypatch):
     result = check("bart", class_name="BartForConditionalGeneration")
     rejected = {(label, test.test) for label, tests in result.verdict.drifting.items() for test in tests}
     # the zero row also repeats the padding row (duplicate_rows); zero_row says which it is
-    expected = {("embedding.tokens [pt]", "zero_row"), ("independence [pt]", "duplicate_rows")}
+    expected = {(Label("embedding.tokens", ("pt",)), "zero_row"), (Label("independence", ("pt",)), "duplicate_rows")}
     assert rejected == expected, result.describe_drifts()
     assert named(result.describe_drifts(), "zero_row = 1", "model.shared.weight rows [5] are zero", "padding row 1")
     report = check_model("bart", "BartForConditionalGeneration", config, loss_seeds=2)
@@ -190,7 +191,7 @@ def test_a_draw_that_ignores_the_seed_is_caught_across_seeds(monkeypatch):
     broken(monkeypatch, T5_LM, same_pattern)
     result = check("t5", seeds=(0, 1))
     rejected = {(label, test.test) for label, tests in result.verdict.drifting.items() for test in tests}
-    assert rejected == {("independence [pt]", "seed_correlation")}, result.describe_drifts()
+    assert rejected == {(Label("independence", ("pt",)), "seed_correlation")}, result.describe_drifts()
     hits = named(result.describe_drifts(), "seed_correlation = 1", f"{LAYER_TENSOR}@1 ~ {LAYER_TENSOR}: r = 1")
     assert hits, result.describe_drifts()
 

@@ -63,8 +63,8 @@ def _strict_xfail(method, expected: Known):
         except InitParityFailure as error:
             if error.findings != expected.findings:
                 raise RuntimeError(
-                    f"findings differ from the known defect: not expected {sorted(error.findings - expected.findings)}, "
-                    f"expected but not found {sorted(expected.findings - error.findings)}\n{error}"
+                    f"findings differ from the known defect: not expected {sorted(map(str, error.findings - expected.findings))}, "
+                    f"expected but not found {sorted(map(str, expected.findings - error.findings))}\n{error}"
                 ) from error
             raise
 

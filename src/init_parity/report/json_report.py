@@ -109,8 +109,8 @@ def _other_tie(result: ModeResult) -> dict | None:
         "tie_mode": result.other_tie_mode,
         "passed": other.passed,
         "drifting_roles": sorted(other.drifting_roles()),
-        "structural": list(other.structural),
-        "underpowered": dict(other.verdict.underpowered),
+        "structural": [str(finding) for finding in other.structural],
+        "underpowered": {str(label): n for label, n in other.verdict.underpowered.items()},
         "n_tests": other.verdict.n_tests,
         "findings": other.describe_drifts(),
     }

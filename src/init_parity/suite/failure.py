@@ -9,9 +9,10 @@ from typing import Any
 STRUCTURE = "structure"
 UNDERPOWERED = "underpowered"
 
-Finding = tuple[str, str]
-"""``(label, test)`` of a rejected test (``("ties [tf]", "tie")``), ``("structure", line)`` of a tensor present in
-one framework and not the other, ``("underpowered", label)`` of a label with too few samples."""
+Finding = tuple[Any, Any]
+"""``(label, test)`` of a rejected test (a :class:`~init_parity.suite.labels.Label` and the test's name),
+``("structure", finding)`` of a tensor present in one framework and not the other (a
+:class:`~init_parity.suite.labels.Structural`), ``("underpowered", label)`` of a label with too few samples."""
 
 
 def findings_of(
@@ -19,9 +20,9 @@ def findings_of(
 ) -> frozenset[Finding]:
     """The findings of a verdict: its drifting labels with each rejected test's name, the structural lines and the
     underpowered labels."""
-    found = {(str(label), result.test) for label, results in drifting.items() for result in results}
-    found |= {(STRUCTURE, line) for line in structural}
-    found |= {(UNDERPOWERED, str(label)) for label in underpowered}
+    found: set[Finding] = {(label, result.test) for label, results in drifting.items() for result in results}
+    found |= {(STRUCTURE, finding) for finding in structural}
+    found |= {(UNDERPOWERED, label) for label in underpowered}
     return frozenset(found)
 
 

@@ -149,8 +149,17 @@ _ON_5X: dict[tuple[str, str], Known] = {
         rejected("ties", "pt", "tie"),
     ),
 }
+# the same defects in the invariants test (tests/conformance/test_invariants.py, both tie modes): findings
+# (tie mode, check), measured on 5.23.0 with the tiny configs (the T5 family's is untied: the defects are of the other)
+KNOWN_INVARIANT_DEFECTS: dict[str, Known] = {}
 if version("transformers").split(".", 1)[0] == "5":
     KNOWN_DRIFTS.update(_ON_5X)
+    KNOWN_INVARIANT_DEFECTS.update(
+        {
+            "mt5": Known(frozenset({("tied", "first_loss_bound")}), _ON_5X[("mt5", "scheme-pt-tied")].reason),
+            "pop2piano": Known(frozenset({("tied", "tie")}), _ON_5X[("pop2piano", "scheme-pt-tied")].reason),
+        }
+    )
 
 # Defects of stock transformers that the package fixes (init-only): with the scheme off
 # (``make test-init-parity-stock``), the test of fresh weights against the scheme xfails strictly on them.

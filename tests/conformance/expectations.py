@@ -7,7 +7,7 @@ against the scheme, for independence, tie structure and first loss, in that tie 
 ``across-<fw>-<tied|untied>`` (that framework against PyTorch). Values: the reason, which must quote
 every finding of the test (``structure: <line>`` in full, other findings by their label such as
 ``ties [tf]``): the test xfails on exactly these, and fails on anything else. Stds measured on the suite's tiny configs (d_model 64, init_std 0.02) with transformers
-4.57.6: ``python -c "from init_parity.suite.conformance import check_family; ..."`` or
+4.57.6: ``python -c "from init_parity.suite.building import check_family; ..."`` or
 ``init-parity report --models <type> --scheme``.
 """
 

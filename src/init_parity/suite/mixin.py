@@ -29,7 +29,8 @@ from parameterized import parameterized
 
 from ..compat import set_tie_mode
 from ..scheme.naming import FRAMEWORK_TITLES, counterpart_name
-from .conformance import ClassEntry, FamilyCheck, check_classes
+from .building import ClassEntry, check_classes
+from .conformance import FamilyCheck
 from .frameworks import installed, unavailable
 
 TIE_MODES = {"tied": True, "untied": False}
@@ -83,7 +84,7 @@ class InitParityTesterMixin:
         """Whether a further class builds from the tester's config (a head with constraints of its own,
         such as DETR's segmentation head, may not): if not, it is left out with a warning naming the
         error; the first class must build."""
-        from .conformance import built
+        from .building import built
 
         try:
             for framework, name in entry.classes.items():

@@ -45,7 +45,7 @@ def _config(size: str):
 def _path_row(path: str, size: str, mode: str) -> dict:
     """One path's conformance verdict and first loss, for one size and mode (seed 0 and as many more
     as the smallest role needs)."""
-    from init_parity.suite.conformance import check_seeded_weights, seeds_needed
+    from init_parity.suite.building import check_seeded_weights, seeds_needed
     from init_parity.suite.first_loss import first_loss_of
     from init_parity.suite.forward import first_loss_bound
     from init_parity.suite.models.build import weights

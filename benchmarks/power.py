@@ -198,7 +198,7 @@ def null_model():
     """The tiny T5 of the suite (PyTorch and TensorFlow names and shapes, two seeds) and a function
     that draws every tensor of it from the scheme with a numpy generator."""
     from init_parity.scheme.plan import family_of, zero_row
-    from init_parity.suite.conformance import collect, counterparts
+    from init_parity.suite.building import collect, counterparts
     from init_parity.suite.frameworks import installed
     from init_parity.suite.labels import tensor_name
     from init_parity.suite.models.tiny_configs import tiny_config

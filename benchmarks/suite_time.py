@@ -8,7 +8,7 @@ import time
 
 import common  # noqa: F401 - sets the offline / quiet environment before transformers is imported
 from init_parity.scheme import scheme_for_model_type
-from init_parity.suite.conformance import check_family
+from init_parity.suite.building import check_family
 from init_parity.suite.models.build import build_model
 from init_parity.suite.models.discovery import discover
 from init_parity.suite.models.tiny_configs import tiny_config

@@ -4,7 +4,7 @@ import unittest
 from unittest import mock
 
 from init_parity.suite import frameworks
-from init_parity.suite.conformance import counterparts
+from init_parity.suite.building import counterparts
 from init_parity.suite.models.discovery import family
 
 

@@ -4,7 +4,7 @@
 ZeRO-3 over 2 CPU ranks.
 
 Each path's full weights, over as many seeds as the tiny config's smallest role needs, pass the
-conformance check (:func:`init_parity.suite.conformance.check_seeded_weights`: the suite's tests against the
+conformance check (:func:`init_parity.suite.building.check_seeded_weights`: the suite's tests against the
 scheme, at its family-wise false-alarm rate of 1e-3, seeded, so deterministic). Beside it, exact
 properties: no tensor is left as ``to_empty`` gave it, a seed gives the same numbers on every path that
 draws from the same state of the generator (meta, accelerate and FSDP2 alike; ZeRO-3 and an eager build
@@ -20,7 +20,7 @@ import numpy as np
 from parameterized import parameterized
 
 from init_parity.scheme import scheme_for_model_type
-from init_parity.suite.conformance import check_seeded_weights, seeds_needed
+from init_parity.suite.building import check_seeded_weights, seeds_needed
 from init_parity.suite.first_loss import first_loss_of
 from init_parity.suite.forward import first_loss_bound
 from init_parity.suite.models.build import weights

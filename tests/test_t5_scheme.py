@@ -9,7 +9,8 @@ from parameterized import parameterized
 
 import init_parity
 from init_parity.suite import stats
-from init_parity.suite.conformance import check_arrays, collect, seeds_needed
+from init_parity.suite.building import collect, seeds_needed
+from init_parity.suite.conformance import check_arrays
 from init_parity.suite.models.build import fresh_weights
 from init_parity.suite.models.tiny_configs import tiny_config
 from tests.helpers import skip_unless_available

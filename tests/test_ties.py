@@ -74,7 +74,7 @@ class DecoderEmbeddingHeadTest(unittest.TestCase):
         )
 
     def test_a_fresh_fsmt_has_no_tie_finding_in_either_mode(self):
-        from init_parity.suite.conformance import check_family
+        from init_parity.suite.building import check_family
 
         for tied in (False, True):
             check = check_family("fsmt", ("pt",), tie_word_embeddings=tied)

@@ -85,7 +85,7 @@ A stand-in for transformers' model page.
 CHECK = """
 import json, sys, unittest
 import transformers
-from init_parity.suite.conformance import check_family
+from init_parity.suite.building import check_family
 
 out = {"transformers": transformers.__file__, "families": {}}
 for model_type in [t for t in sys.argv[1].split(",") if t]:

@@ -63,13 +63,15 @@ def _digest(array: Any) -> str:
     return hashlib.sha256(str(array.dtype).encode() + str(array.shape).encode() + array.tobytes()).hexdigest()[:16]
 
 
-def fingerprints() -> dict[str, Any]:
+def fingerprints(only: set[str] | None = None) -> dict[str, Any]:
     import transformers
 
     build, discovery = _module("build"), _module("discovery")
     tiny, mixin, collect = _module("tiny"), _module("mixin"), _module("collect")
     found: dict[str, Any] = {}
     for family in discovery.discover():
+        if only is not None and family.model_type not in only:
+            continue
         skipped = discovery.missing_dependency(family)
         if skipped is None and "pt" in family.classes:
             try:
@@ -129,8 +131,28 @@ def report_verdicts() -> Any:
         return {"exit_code": completed.returncode, "reports": reports}
 
 
+BATCH = 6  # model types per child process: one process building them all grows past 8 GB on 5.x
+
+
+def _in_batches() -> dict[str, Any]:
+    """:func:`fingerprints` of every model type, a few per child process (its memory freed with it)."""
+    discovery = _module("discovery")
+    types = [family.model_type for family in discovery.discover()]
+    merged: dict[str, Any] = {"weights": {}}
+    with tempfile.TemporaryDirectory() as folder:
+        for start in range(0, len(types), BATCH):
+            part = Path(folder) / f"{start}.json"
+            command = [sys.executable, __file__, "record", "--output", str(part)]
+            command += ["--only", ",".join(types[start : start + BATCH])]
+            subprocess.run(command, check=True)
+            found = json.loads(part.read_text())
+            merged["transformers"] = found["transformers"]
+            merged["weights"].update(found["weights"])
+    return merged
+
+
 def record(args: argparse.Namespace) -> int:
-    result = fingerprints()
+    result = fingerprints(set(args.only.split(","))) if args.only else _in_batches()
     if args.report:
         result["report"] = report_verdicts()
     Path(args.output).write_text(json.dumps(result, indent=1, sort_keys=True))
@@ -175,6 +197,7 @@ def main() -> int:
     rec = sub.add_parser("record")
     rec.add_argument("--output", required=True)
     rec.add_argument("--report", action="store_true", help="also the verdicts of init-parity report --models all")
+    rec.add_argument("--only", help="comma-separated model types, in this process (default: all, in batches)")
     rec.set_defaults(func=record)
     cmp = sub.add_parser("compare")
     cmp.add_argument("before")

@@ -20,7 +20,7 @@ def main() -> int:
     import transformers
 
     from init_parity.scheme import scheme_for_model_type
-    from init_parity.suite.conformance import check_family
+    from init_parity.suite.building import check_family
     from init_parity.suite.models.discovery import discover, missing_dependency
     from init_parity.suite.stats import FAMILY_WISE_ALPHA
     from init_parity.suite.summary import markdown_table

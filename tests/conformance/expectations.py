@@ -8,7 +8,7 @@ against the scheme, for independence, tie structure and first loss, in that tie 
 makes (:func:`init_parity.suite.failure.findings_of`: ``(label, test)`` of each rejected test,
 ``("structure", line)``, ``("underpowered", label)``) and the reason. The test xfails when its findings are exactly
 these, and fails otherwise. Stds measured on the suite's tiny configs (d_model 64, init_std 0.02) with transformers
-4.57.6: ``python -c "from init_parity.suite.conformance import check_family; ..."`` or
+4.57.6: ``python -c "from init_parity.suite.building import check_family; ..."`` or
 ``init-parity report --models <type> --scheme``.
 """
 

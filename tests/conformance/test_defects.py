@@ -16,8 +16,8 @@ import torch
 import transformers
 
 from init_parity.report.collect import role_status
-from init_parity.suite import conformance
-from init_parity.suite.conformance import ClassEntry, check_classes
+from init_parity.suite import building
+from init_parity.suite.building import ClassEntry, check_classes
 from init_parity.suite.frameworks import installed
 from init_parity.suite.labels import Label
 from init_parity.suite.models.tiny_configs import tiny_config
@@ -31,9 +31,9 @@ LAYER_TENSOR = "decoder.block.1.layer.0.SelfAttention.q.weight"
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    conformance.clear_cache()  # builds are cached by class name: the broken class must not hit a good build
+    building.clear_cache()  # builds are cached by class name: the broken class must not hit a good build
     yield
-    conformance.clear_cache()
+    building.clear_cache()
 
 
 def broken(monkeypatch, class_name: str, edit) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from init_parity.report import collect
-from init_parity.suite import conformance
+from init_parity.suite import building
 from init_parity.suite.invariants import check_model
 from init_parity.suite.models.tiny_configs import tiny_config
 from init_parity.suite.tie_modes import other_tie_mode, tie_mode_of
@@ -21,9 +21,9 @@ BART_LM = "BartForConditionalGeneration"
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    conformance.clear_cache()
+    building.clear_cache()
     yield
-    conformance.clear_cache()
+    building.clear_cache()
 
 
 def _drop_tied_rescale(model):
@@ -60,7 +60,7 @@ def test_the_tiny_configs_use_one_mode_each():
 def test_a_defect_of_the_other_tie_mode_fails_the_report(monkeypatch, model_type, class_name, edit, other, finding):
     assert _report(model_type).passed
     broken(monkeypatch, class_name, edit)
-    conformance.clear_cache()
+    building.clear_cache()
     result = _report(model_type)
     assert not result.passed
     assert result.check.passed, "the tiny config's own mode is right: only the other may fail"

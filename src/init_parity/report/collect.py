@@ -1,4 +1,4 @@
-"""Running the conformance checks the report shows: :func:`init_parity.suite.conformance.check_family` per
+"""Running the conformance checks the report shows: :func:`init_parity.suite.building.check_family` per
 model type and mode (stock transformers, or with the scheme), and the first loss of models with an
 LM head. Everything statistical comes from the suite (:mod:`init_parity.suite.stats` through
 :class:`~init_parity.suite.conformance.FamilyCheck`); this module only gathers and labels it.
@@ -17,8 +17,9 @@ import numpy as np
 from ..compat import no_init_weights
 from ..scheme import FAMILIES, Distribution
 from ..scheme.naming import FRAMEWORKS
-from ..suite import conformance
-from ..suite.conformance import INDEPENDENCE, FamilyCheck, check_family
+from ..suite import building
+from ..suite.building import check_family
+from ..suite.conformance import INDEPENDENCE, FamilyCheck
 from ..suite.first_loss import FirstLoss, measure, vocab_sizes
 from ..suite.labels import Label
 from ..suite.models.discovery import family as find_family
@@ -444,7 +445,7 @@ def _check_other_tie(family: FamilyReport, result: ModeResult, seeds: tuple[int,
 
 def _release_cache() -> None:
     """The suite caches every check it ran, samples included; a run over many model types lets them go."""
-    conformance.clear_cache()
+    building.clear_cache()
 
 
 def collect(

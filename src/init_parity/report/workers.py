@@ -129,7 +129,7 @@ def _check_family(
     family: FamilyReport, modes: Sequence[str], seeds: tuple[int, ...] | None, first_loss: bool
 ) -> tuple[FamilyReport, list[str]]:
     """In a worker: check ``family`` in ``modes``, draw its figures, release its samples."""
-    from ..suite import conformance
+    from ..suite import building
     from . import quiet
 
     with quiet.quiet_builds():
@@ -143,7 +143,7 @@ def _check_family(
         except Exception as error:  # noqa: BLE001 - one figure failing must not lose the report
             print(f"init-parity: no figure for {family.model_type}: {type(error).__name__}: {error}", file=sys.stderr)
     family.release()
-    conformance.clear_cache()
+    building.clear_cache()
     _return_freed_memory()
     return family, images
 

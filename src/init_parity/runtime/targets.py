@@ -13,6 +13,7 @@ import functools
 from dataclasses import dataclass
 
 from ..compat import CONFIGS_FORCE_TIE, FRAMEWORKS_OF_LINE, UNTIED_CONFIG_FAMILIES, major, transformers_version
+from ..scheme.naming import MODULE_PREFIXES
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,9 @@ class Target:
     module_prefix: str  # file prefix: modeling_, modeling_tf_, configuration_ ...
 
 
-PT = Target("pt", "PreTrainedModel", "_init_weights", "modeling_")
-TF = Target("tf", "TFPreTrainedModel", "build", "modeling_tf_")
-FLAX = Target("flax", "FlaxPreTrainedModel", "init_weights", "modeling_flax_")
+PT = Target("pt", "PreTrainedModel", "_init_weights", MODULE_PREFIXES["pt"])
+TF = Target("tf", "TFPreTrainedModel", "build", MODULE_PREFIXES["tf"])
+FLAX = Target("flax", "FlaxPreTrainedModel", "init_weights", MODULE_PREFIXES["flax"])
 CONFIG = Target("config", "PreTrainedConfig", "__post_init__", "configuration_")
 
 _BY_FRAMEWORK = {"pt": PT, "tf": TF, "flax": FLAX}

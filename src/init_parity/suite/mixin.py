@@ -27,7 +27,8 @@ from typing import Any
 from parameterized import parameterized
 
 from ..scheme.naming import FRAMEWORK_TITLES, counterpart_name
-from .conformance import ClassEntry, FamilyCheck, check_classes
+from .building import ClassEntry, check_classes
+from .conformance import FamilyCheck
 from .failure import InitParityFailure, findings_of
 from .frameworks import installed, unavailable
 from .tie_modes import TIE_MODES, with_tie_mode
@@ -74,7 +75,7 @@ class InitParityTesterMixin:
         """Whether a further class builds from the tester's config (a head with constraints of its own,
         such as DETR's segmentation head, may not): if not, it is left out with a warning naming the
         error; the first class must build."""
-        from .conformance import built
+        from .building import built
 
         try:
             for framework, name in entry.classes.items():

@@ -16,6 +16,7 @@ from typing import Any
 from ..compat import set_tie_mode
 from ..runtime.activation import use_scheme
 from ..scheme.heads import has_lm_head, tie_flag
+from .building import ClassEntry, check_classes
 
 TIE_MODES = {"tied": True, "untied": False}
 
@@ -47,8 +48,6 @@ def other_tie_check(
     """The suite's check of ``classes`` (framework -> class, PyTorch's first when there is one) in the tie mode
     ``config`` is not in: its name and the :class:`~init_parity.suite.conformance.FamilyCheck`; None for a class
     without an LM head."""
-    from .conformance import ClassEntry, check_classes
-
     tag = classes.get("pt") or next(iter(classes.values()))
     found = other_tie_mode(tag, config)
     if found is None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..exits import BadInput
 from ..scheme import FamilyScheme
+from ..scheme.naming import MODULE_PREFIXES
 
 # The releases whose source the generator has been run on. 4.57 is the line this package patches at
 # run time; 4.52.4 still ships tests/test_modeling_tf_common.py and tests/test_modeling_flax_common.py,
@@ -29,7 +30,7 @@ HELPER_FILE = "tests/init_scheme_utils.py"
 COMMON_TESTS = "tests/test_modeling_common.py"
 CORE_FILE = "src/transformers/modeling_utils.py"  # 5.x: the tie rule the family's class attribute turns on
 DOC_FILE = "docs/source/en/model_doc/{family}.md"
-MODELING_PREFIXES = {"pt": "modeling_", "tf": "modeling_tf_", "flax": "modeling_flax_"}
+MODELING_PREFIXES = MODULE_PREFIXES
 
 _VERSION = re.compile(r"""^__version__\s*=\s*["']([^"']+)["']""", re.MULTILINE)
 

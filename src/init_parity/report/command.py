@@ -39,6 +39,11 @@ modes:
   except that with --both only the scheme mode is judged: stock drifting is the point of the
   comparison. --stock judges stock, --scheme judges the scheme.
 
+tie modes:
+  a model with an LM head is also checked in the tie mode its tiny config does not use (T5's is
+  untied, BART's tied), as the conformance suite's mixin checks both: a defect of that mode (a tied
+  head without its rescale, an untied head silently tied) fails the model in the mode judged.
+
 exit codes:
   {EXIT_OK}  every checked role of every model conforms in the judged mode (the suite's
      Holm-corrected tests, family-wise alpha {FAMILY_WISE_ALPHA:g})

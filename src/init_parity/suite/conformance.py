@@ -284,9 +284,8 @@ def _framework_tests(check: RoleCheck, framework: str, weights: _Weights) -> Non
     members = check.names[framework]
     parts = [(name, *weights.split(framework, name)) for name in members]
     check.samples[framework] = stats.pool(part for _, part, _ in parts)
-    shape = {name: weights.arrays[framework][name].shape[0] for name in members}
     padding = [
-        (name, zero_row(weights.rule_of(name), weights.config, shape[name]), row)
+        (name, zero_row(weights.rule_of(name), weights.config, weights.arrays[framework][name].shape[0]), row)
         for name, _, row in parts
         if row is not None
     ]

@@ -182,8 +182,35 @@ def check_classes(entries: list[ClassEntry], config: Any, seeds: tuple[int, ...]
     """:func:`collect_classes` and :func:`check_arrays`: every test on every class of ``entries``."""
     collected = collect_classes(entries, config, seeds)
     return check_arrays(
-        config.model_type, config, collected.arrays, is_enabled(), ties=collected.ties, losses=collected.losses
+        config.model_type,
+        config,
+        collected.arrays,
+        is_enabled(),
+        ties=collected.ties,
+        losses=collected.losses,
+        second_seed=_second_seed(entries, config, collected.arrays, seeds),
     )
+
+
+def _second_seed(
+    entries: list[ClassEntry], config: Any, arrays: dict[str, dict[str, np.ndarray]], seeds: tuple[int, ...] | None
+) -> dict[str, dict[TensorName, np.ndarray]]:
+    """For a check of one seed: a build of the next seed of every class, for the independence of the two seeds'
+    draws only (:mod:`.seed_independence`; the samples stay those of the one seed). Empty when there are more."""
+    if any(tensor_name(name).seed_index for found in arrays.values() for name in found):
+        return {}
+    seed = (seeds[0] if seeds else 0) + 1
+    second: dict[str, dict[TensorName, np.ndarray]] = {}
+    for index, entry in enumerate(entries):
+        found = {
+            fw: built(fw, name, config, entry.seed_base + seed, first_loss=False).weights
+            for fw, name in entry.classes.items()
+        }
+        if "pt" in found:
+            found = {fw: a if fw == "pt" else align_prefix(a, set(found["pt"])) for fw, a in found.items()}
+        for fw, a in found.items():
+            second.setdefault(fw, {}).update(_named(a, entry.tag if index else "", 1, seed))
+    return second
 
 
 def check_seeded_weights(config: Any, by_seed: dict[int, dict[str, np.ndarray]]) -> FamilyCheck:

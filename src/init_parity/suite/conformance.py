@@ -334,10 +334,12 @@ def _pairs_tests(check: RoleCheck, frameworks: tuple[str, ...], weights: _Weight
         check.results.update(pair.results)
 
 
-def _independence(roles: dict[str, RoleCheck], weights: _Weights) -> dict[str, list[stats.TestResult]]:
+def _independence(
+    roles: dict[str, RoleCheck], weights: _Weights, second_seed: dict[str, dict[str, np.ndarray]]
+) -> dict[str, list[stats.TestResult]]:
     """Each framework's tensors screened for equal and correlated pairs, and each tensor's copies across seeds
-    (:mod:`.seed_independence`); deterministic tables (sinusoidal positions) are equal by design, not a failure of
-    independence."""
+    (:mod:`.seed_independence`; ``second_seed``: a second seed's build kept out of the samples, for a check with
+    one seed); deterministic tables (sinusoidal positions) are equal by design, not a failure of independence."""
     deterministic = {
         name
         for check in roles.values()
@@ -345,9 +347,18 @@ def _independence(roles: dict[str, RoleCheck], weights: _Weights) -> dict[str, l
         for members in check.names.values()
         for name in members
     }
+    tables = {name.name for name in deterministic}
     return {
         fw: stats.independence({n: a for n, a in arrays.items() if n not in deterministic}, build_of=lambda n: n.build)
-        + across_seeds({n: weights.drawn(fw, n) for n in arrays if n not in deterministic}, lambda n: n.tensor)
+        + across_seeds(
+            {n: weights.drawn(fw, n) for n in arrays if n not in deterministic}
+            | {
+                n: split_zero_row(weights.rule_of(n), weights.config, a)[0]
+                for n, a in second_seed.get(fw, {}).items()
+                if n.name not in tables
+            },
+            lambda n: n.tensor,
+        )
         for fw, arrays in weights.arrays.items()
     }
 
@@ -359,6 +370,7 @@ def check_arrays(
     patched: bool,
     ties: dict[str, list[stats.TestResult]] | None = None,
     losses: dict[str, dict[str, list[float]]] | None = None,
+    second_seed: dict[str, dict[str, np.ndarray]] | None = None,
 ) -> FamilyCheck:
     """Run every test on already-built weights (framework -> name -> array, PyTorch names and layout):
     pooled per role, per tensor, across frameworks, for independence; plus the exact tie results
@@ -375,7 +387,8 @@ def check_arrays(
         for framework in check.names:
             _framework_tests(check, framework, weights)
         _pairs_tests(check, frameworks, weights)
-    independence = _independence(roles, weights)
+    second_seed = {fw: {tensor_name(n): a for n, a in found.items()} for fw, found in (second_seed or {}).items()}
+    independence = _independence(roles, weights, second_seed)
     extra = _tie_and_forward_results(config, frameworks, ties or {}, losses or {})
     return FamilyCheck(
         model_type=model_type,

@@ -56,6 +56,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "transformers (default: this one)",
     )
     parser.add_argument("--dry-run", action="store_true", help="print the unified diff and write nothing")
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="5.x: print the pull-request series (number, slug, title, the models whose marks each fix removes) and "
+        "write nothing",
+    )
+    parser.add_argument(
+        "--pr",
+        default=None,
+        metavar="N|SLUG",
+        help="5.x: write only this pull request of the series (its number or slug), on the checkout's HEAD, which "
+        "must hold the ones before it (check out the previous PR's branch)",
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="list every initializer read, matching or not")
     parser.set_defaults(func=run)
 
@@ -63,13 +76,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:  # noqa: C901
     try:
         from . import pull_request
-        from .checkout import Checkout
+        from .checkout import Checkout, is_5x
         from .generator import plan
     except ImportError as error:  # libcst is an extra: the other subcommands do not need it
         raise BadInput(f"{error}: pip install 'transformers-init-parity[upstream]'") from None
     scheme = FAMILIES[args.family]
-    args.branch = args.branch or DEFAULT_BRANCH.format(family=args.family.replace("_", "-"))
     checkout = Checkout.open(args.path, scheme)
+    if is_5x(checkout.version):
+        from .series_command import run_series
+
+        return run_series(args, checkout)
+    if args.list or args.pr is not None:
+        raise BadInput(
+            f"transformers {checkout.version} gets one pull request (the 4.57 line's cross-framework T5 fix): "
+            "--list and --pr apply to the 5.x series (upstream main, 5.x releases)"
+        )
+    args.branch = args.branch or DEFAULT_BRANCH.format(family=args.family.replace("_", "-"))
     on_branch = checkout.current_branch() == args.branch
     if not args.dry_run and not on_branch and checkout.branch_exists(args.branch):
         raise BadInput(

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..cli import BadInput
 from ..scheme import FamilyScheme
-from . import copies, core_tie, docs, flax, helper, pytorch, rescale, tensorflow, tests, tying
+from . import copies, core_tie, docs, flax, helper, model_tests, pytorch, rescale, tensorflow, tests, tying
 from .checkout import (
     COMMON_TESTS,
     DOC_FILE,
@@ -32,6 +32,7 @@ from .checkout import (
     modeling_file,
     modular_file,
 )
+from .editing import lint_file
 from .values import Finding
 
 TRANSFORMS: dict[str, Callable[[str, str, FamilyScheme], tuple[str, list[Finding]]]] = {
@@ -72,14 +73,18 @@ class Plan:
         return "".join(parts)
 
 
-def plan(checkout: Checkout, scheme: FamilyScheme, python: str = sys.executable) -> Plan:
+def plan(checkout: Checkout, scheme: FamilyScheme, python: str = sys.executable, with_tests: bool = True) -> Plan:
+    """The whole fix; without ``with_tests`` (the fix PR of the 5.x series, whose first PR holds the tests) the
+    modelling code and docs alone."""
     result = Plan()
     if is_5x(checkout.version):
         _core(checkout, result)
         _configs(checkout, scheme, result)
     _models(checkout, scheme, result, python)
-    _helper(checkout, scheme, result)
-    _tests(checkout, result)
+    if with_tests:
+        _helper(checkout, scheme, result)
+        _tests(checkout, result)
+        _declarations(checkout, scheme, result)
     _docs(checkout, scheme, result)
     return result
 
@@ -216,6 +221,17 @@ def _tests(checkout: Checkout, result: Plan) -> None:
     new, what = tests.add_test(source)
     result.before[COMMON_TESTS], result.after[COMMON_TESTS] = source, new
     result.notes.append(f"{COMMON_TESTS}: {what}")
+
+
+def _declarations(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> None:
+    """The family's test classes declare its scheme (where the tree has tests/models: a release sdist has not)."""
+    for model_type in scheme.model_types:
+        file = model_tests.test_file(model_type)
+        source = checkout.read(file)
+        if source is None:
+            continue
+        new, _ = model_tests.declare(source, scheme.family, None)
+        result.before[file], result.after[file] = source, lint_file(new, file, checkout.root)
 
 
 def _docs(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> None:

@@ -1,0 +1,166 @@
+"""The per-model part of the init-scheme test: what each encoder-decoder model's test class declares.
+
+Upstream keeps per-model test facts on the model's test class (``all_model_classes``,
+``is_encoder_decoder``, ``test_pruning`` ...). So does the series: every class of
+``tests/models/<type>/test_modeling_<type>.py`` that mixes in ``ModelTesterMixin`` gets one line,
+``init_scheme = "<family>"``, the name of its scheme in ``tests/init_scheme_utils.py`` (rendered from
+:data:`init_parity.scheme.FAMILIES`). A class whose stock initialization is a known defect also gets
+upstream's mark for a test known to fail (``@pytest.mark.xfail``, as in
+``tests/utils/test_modeling_utils.py`` since #38155), strict, with the measured numbers in its reason;
+the comment above it names the fix that removes it (:class:`KnownFailure`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import libcst as cst
+
+from .editing import format_statements
+
+ATTRIBUTE = "init_scheme"
+METHOD = "test_init_scheme"
+MARK_COMMENT = "# Known failure of the stock initialization, removed by the fix `{slug}`"
+_MARK_SLUG = re.compile(r"# Known failure of the stock initialization, removed by the fix `([\w.-]+)`")
+
+# Test classes of an encoder-decoder model's file that test another model (a sub-model or a vocoder, with a config
+# of its own that the family's scheme does not describe), with the reason.
+OTHER_MODELS: dict[str, str] = {
+    "Pix2StructVisionModelTest": "Pix2StructVisionModel alone, under its own vision config",
+    "Pix2StructTextModelTest": "Pix2StructTextModel alone, under its own text config",
+    "SpeechT5HifiGanTest": "the HiFi-GAN vocoder, a model of its own (SpeechT5HifiGanConfig)",
+    "FastSpeech2ConformerWithHifiGanTest": "the model with its vocoder, under a composite config",
+}
+
+
+@dataclass(frozen=True)
+class KnownFailure:
+    slug: str  # the fix that removes the mark
+    reason: str  # the xfail reason: what fails, with the measured numbers
+
+
+def test_file(model_type: str) -> str:
+    folder = model_type.replace("-", "_")
+    return f"tests/models/{folder}/test_modeling_{folder}.py"
+
+
+def _bases(node: cst.ClassDef) -> list[str]:
+    return [arg.value.value for arg in node.bases if isinstance(arg.value, cst.Name)]
+
+
+def tester_classes(source: str) -> list[str]:
+    """The names of the classes that mix in ``ModelTesterMixin`` (those :data:`OTHER_MODELS` names excepted)."""
+    module = cst.parse_module(source)
+    return [
+        node.name.value
+        for node in module.body
+        if isinstance(node, cst.ClassDef)
+        and "ModelTesterMixin" in _bases(node)
+        and node.name.value not in OTHER_MODELS
+    ]
+
+
+def _is_assignment(statement: cst.CSTNode, name: str) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        targets = small.targets if isinstance(small, cst.Assign) else []
+        if any(isinstance(t.target, cst.Name) and t.target.value == name for t in targets):
+            return True
+    return False
+
+
+def _mark_slug(node: cst.CSTNode) -> str | None:
+    """The fix named above a ``test_init_scheme`` override, or None for any other statement."""
+    if not isinstance(node, cst.FunctionDef) or node.name.value != METHOD:
+        return None
+    comments = [line.comment.value for line in node.leading_lines if line.comment is not None]
+    found = [m.group(1) for c in comments if (m := _MARK_SLUG.fullmatch(c.strip()))]
+    return found[0] if found else None
+
+
+def _override(failure: KnownFailure) -> cst.BaseStatement:
+    source = (
+        f"{MARK_COMMENT.format(slug=failure.slug)}\n"
+        f"@pytest.mark.xfail(strict=True, reason={failure.reason!r})\n"
+        f"def {METHOD}(self):\n"
+        f"    super().{METHOD}()\n"
+    )
+    (statement,) = format_statements([source], column=4)
+    lines = [cst.EmptyLine(indent=False), *statement.leading_lines]
+    return statement.with_changes(leading_lines=lines)
+
+
+class _Declare(cst.CSTTransformer):
+    def __init__(self, family: str, failure: KnownFailure | None, classes: list[str]) -> None:
+        super().__init__()
+        self.family, self.failure, self.classes = family, failure, classes
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        if updated.name.value not in self.classes:
+            return updated
+        body = [s for s in updated.body.body if _mark_slug(s) is None and not _is_assignment(s, ATTRIBUTE)]
+        (declaration,) = format_statements([f"{ATTRIBUTE} = {self.family!r}"], column=4)
+        anchor = next((i for i, s in enumerate(body) if _is_assignment(s, "all_model_classes")), None)
+        at = 0 if anchor is None else anchor + 1
+        if at == 0 and body and isinstance(body[0], cst.SimpleStatementLine):
+            first = body[0].body[0]
+            at = 1 if isinstance(first, cst.Expr) and isinstance(first.value, cst.SimpleString) else 0
+        body.insert(at, declaration)
+        if self.failure is not None:
+            body.append(_override(self.failure))
+        return updated.with_changes(body=updated.body.with_changes(body=body))
+
+
+def declare(source: str, family: str, failure: KnownFailure | None) -> tuple[str, list[str]]:
+    """(new source, the classes declared): every tester class declares ``family``, and carries ``failure``'s mark
+    when one is given (and no other mark)."""
+    classes = tester_classes(source)
+    if not classes:
+        return source, []
+    new = cst.parse_module(source).visit(_Declare(family, failure, classes)).code
+    return _pytest_import(new), classes
+
+
+def marks(source: str) -> set[str]:
+    """The fixes whose marks the file carries."""
+    module = cst.parse_module(source)
+    return {
+        slug
+        for node in module.body
+        if isinstance(node, cst.ClassDef)
+        for statement in node.body.body
+        if (slug := _mark_slug(statement)) is not None
+    }
+
+
+class _Unmark(cst.CSTTransformer):
+    def __init__(self, slug: str) -> None:
+        super().__init__()
+        self.slug = slug
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        body = [s for s in updated.body.body if _mark_slug(s) != self.slug]
+        return updated.with_changes(body=updated.body.with_changes(body=body))
+
+
+def unmark(source: str, slug: str) -> str:
+    """``source`` without the marks of the fix ``slug`` (and without ``import pytest`` if nothing else uses it)."""
+    if slug not in marks(source):
+        return source
+    return _pytest_import(cst.parse_module(source).visit(_Unmark(slug)).code)
+
+
+def _pytest_import(source: str) -> str:
+    """``import pytest`` beside ``import unittest`` while a mark needs it, and gone once nothing uses it."""
+    uses = len(re.findall(r"\bpytest\.", source))
+    has = re.search(r"^import pytest\n", source, re.MULTILINE) is not None
+    if uses and not has:
+        at = re.search(r"^import unittest\n", source, re.MULTILINE)
+        if at is None:
+            raise ValueError("the test file has no `import unittest` line to put `import pytest` after")
+        return source[: at.end()] + "\n" + "import pytest\n" + source[at.end() :]
+    if has and not uses:
+        return re.sub(r"^import pytest\n", "", source, count=1, flags=re.MULTILINE)
+    return source

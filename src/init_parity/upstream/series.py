@@ -1,0 +1,210 @@
+"""The pull-request series for the 5.x line: the tests first, then one fix per defect family, each removing its marks.
+
+PR 1 (:func:`tests_step`) adds ``ModelTesterMixin.test_init_scheme`` with its helper and, in every encoder-decoder
+model's test file, the line that declares the model's scheme (:mod:`.model_tests`). A model whose stock
+initialization a later PR fixes gets upstream's strict known-failure mark with that PR's reason; a mark is written
+only while its fix would still change the tree, so a tree that holds the whole series gets no change. PR 2 is the
+T5-family fix (:mod:`.generator`, without the tests PR 1 already holds); PR 3 on are the entries of
+:data:`init_parity.upstream.defects.DEFECT_FIXES`. Each fix applies its edit and removes its marks.
+
+The series is computed in a temporary worktree of the checkout, one commit per PR, each on the previous one
+(:func:`build`); :mod:`.command` then names a branch at each commit and writes its patch and ``PR.md``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..cli import BadInput
+from ..scheme import FAMILIES
+from . import helper, model_tests, tests
+from .checkout import COMMON_TESTS, HELPER_FILE, modeling_file
+from .defects import DEFECT_FIXES, DefectFix
+from .editing import lint_file
+
+TESTS_SLUG = "init-scheme-tests"
+TESTS_TITLE = "Test the initialization of every encoder-decoder model against its scheme"
+T5_SLUG = "t5-family-init"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One fix PR of the series: a :class:`DefectFix`, or the T5-family fix with a reason per model type."""
+
+    slug: str
+    title: str
+    reasons: dict[str, str]  # model type -> the known-failure reason PR 1 writes on its test classes
+    edit: Callable[[Path], dict[str, str]]  # tree root -> {relative path: new text}, changed files only
+    description: Callable[[Path, dict[str, str]], str]  # (tree root, the PR's files) -> PR.md
+
+
+def from_defect(fix: DefectFix) -> Fix:
+    return Fix(
+        slug=fix.slug,
+        title=fix.title,
+        reasons=dict.fromkeys(fix.model_types, fix.reason),
+        edit=fix.edit,
+        description=lambda root, files: fix.description,
+    )
+
+
+@dataclass
+class Step:
+    number: int
+    slug: str
+    title: str
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> new text (the PR's change)
+    description: str = ""
+    commit: str = ""  # in the temporary worktree
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def branch(self) -> str:
+        return f"init-scheme/{self.number:02d}-{self.slug}"
+
+
+def _read(root: Path, relative: str) -> str | None:
+    path = root / relative
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def encoder_decoder_types(root: Path) -> dict[str, str]:
+    """Model type -> its family, for every type with a scheme whose PyTorch modelling file is in the tree."""
+    return {
+        model_type: family
+        for family, scheme in FAMILIES.items()
+        for model_type in scheme.model_types
+        if (root / modeling_file(model_type, "pt")).is_file()
+    }
+
+
+def tests_files(root: Path, fixes: list[Fix]) -> tuple[dict[str, str], list[str]]:
+    """PR 1's files on the tree at ``root``, and its notes: the helper, the common test, every declaration, and
+    the marks of the fixes that would still change the tree."""
+    types = encoder_decoder_types(root)
+    families = list(dict.fromkeys(types.values()))
+    files: dict[str, str] = {HELPER_FILE: helper.generate(families, root)}
+    notes: list[str] = []
+    common = _read(root, COMMON_TESTS)
+    if common is None:
+        raise BadInput(f"{root} has no {COMMON_TESTS}: is it a transformers source tree?")
+    files[COMMON_TESTS], what = tests.add_test(common)
+    notes.append(f"{COMMON_TESTS}: {what}")
+    pending = [fix for fix in fixes if fix.edit(root)]
+    missing = []
+    for model_type, family in types.items():
+        relative = model_tests.test_file(model_type)
+        source = _read(root, relative)
+        if source is None:
+            missing.append(model_type)
+            continue
+        owners = [fix for fix in pending if model_type in fix.reasons]
+        if len(owners) > 1:
+            raise RuntimeError(f"{model_type}: marked by {len(owners)} fixes; one mark per test class")
+        failure = model_tests.KnownFailure(owners[0].slug, owners[0].reasons[model_type]) if owners else None
+        new, classes = model_tests.declare(source, family, failure)
+        files[relative] = lint_file(new, relative, root)
+        notes.append(f"{relative}: {', '.join(classes) or 'no tester class'}" + (f" (xfail: {failure.slug})" if failure else ""))
+    if missing:
+        notes.append(f"no tests/models file (a release sdist has none) for: {', '.join(missing)}")
+    return _changed(root, files), notes
+
+
+def fix_files(root: Path, fix: Fix) -> dict[str, str]:
+    """A fix's files: its edit, and its marks removed."""
+    files = dict(fix.edit(root))
+    for model_type in fix.reasons:
+        relative = model_tests.test_file(model_type)
+        source = files.get(relative, _read(root, relative))
+        if source is not None and fix.slug in model_tests.marks(source):
+            files[relative] = lint_file(model_tests.unmark(source, fix.slug), relative, root)
+    return _changed(root, files)
+
+
+def _changed(root: Path, files: dict[str, str]) -> dict[str, str]:
+    return {path: text for path, text in files.items() if text != _read(root, path)}
+
+
+def all_fixes(t5: Fix | None) -> list[Fix]:
+    return [*([t5] if t5 else []), *map(from_defect, DEFECT_FIXES)]
+
+
+def outline(fixes: list[Fix]) -> list[tuple[int, str, str]]:
+    """(number, slug, title) of every PR, in order."""
+    rows = [(1, TESTS_SLUG, TESTS_TITLE)]
+    rows += [(number, fix.slug, fix.title) for number, fix in enumerate(fixes, start=2)]
+    return rows
+
+
+def _git(root: Path, *args: str) -> str:
+    completed = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args)} failed in {root}:\n{completed.stderr.strip()}")
+    return completed.stdout
+
+
+def head(root: Path) -> str:
+    return _git(root, "rev-parse", "HEAD").strip()
+
+
+def diff(root: Path, commit: str) -> str:
+    """The commit's change as ``git apply`` takes it."""
+    return _git(root, "diff", f"{commit}~1", commit)
+
+
+@contextmanager
+def worktree(repository: Path) -> Iterator[Path]:
+    """A temporary detached worktree of ``repository`` at its HEAD, removed afterwards."""
+    with tempfile.TemporaryDirectory() as temporary:
+        tree = Path(temporary) / "tree"
+        _git(repository, "worktree", "add", "--detach", "-q", str(tree), "HEAD")
+        try:
+            yield tree
+        finally:
+            _git(repository, "worktree", "remove", "--force", str(tree))
+
+
+def _commit(tree: Path, files: dict[str, str], message: str) -> str:
+    for relative, text in files.items():
+        path = tree / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    _git(tree, "add", "--", *files)
+    _git(tree, "commit", "-q", "--no-verify", "-m", message)
+    return _git(tree, "rev-parse", "HEAD").strip()
+
+
+def build(
+    tree: Path,
+    fixes: list[Fix],
+    describe_tests: Callable[[Path, dict[str, str], list[str], list[Fix]], str],
+    upto: int | None = None,
+) -> list[Step]:
+    """Every PR (up to number ``upto``) computed and committed in ``tree``, each on the previous one. A PR
+    with no change (the tree holds it already) gets no commit."""
+    steps: list[Step] = []
+    numbered = outline(fixes)
+    for number, slug, title in numbered[: upto or len(numbered)]:
+        step = Step(number, slug, title)
+        if number == 1:
+            step.files, step.notes = tests_files(tree, fixes)
+            step.description = describe_tests(tree, step.files, step.notes, fixes) if step.files else ""
+        else:
+            fix = fixes[number - 2]
+            step.files = fix_files(tree, fix)
+            step.description = fix.description(tree, step.files) if step.files else ""
+        if step.files:
+            step.commit = _commit(tree, step.files, commit_message(step))
+        steps.append(step)
+    return steps
+
+
+def commit_message(step: Step) -> str:
+    body = step.description.split("\n", 2)[2].strip() if step.description.count("\n") >= 2 else ""
+    first = body.split("\n\n", 1)[0] if body else ""
+    return f"{step.title}\n\n{first}\n\nGenerated with `init-parity upstream`.\n"

@@ -172,16 +172,24 @@ def _regenerate(checkout: Checkout, model_type: str, result: Plan, python: str) 
     if not (checkout.root / CONVERTER).is_file():
         result.notes.append(f"{file}: no {CONVERTER} in this tree: edited like {modular}")
         return
+    result.after[file] = convert(checkout, {modular: result.after[modular]}, [modular], python)[file]
+    result.notes.append(f"{file}: regenerated from {modular} by {CONVERTER}")
+
+
+def convert(checkout: Checkout, texts: dict[str, str], modulars: list[str], python: str) -> dict[str, str]:
+    """{modelling file: text} as the checkout's converter writes them from ``modulars``, run in a temporary
+    ``git worktree`` of its HEAD that holds ``texts`` ({path: new text})."""
     with tempfile.TemporaryDirectory() as temporary:
         tree = Path(temporary) / "tree"
         checkout.git("worktree", "add", "--detach", "-q", str(tree), "HEAD")
         try:
-            (tree / modular).write_text(result.after[modular], encoding="utf-8")
+            for relative, text in texts.items():
+                (tree / relative).write_text(text, encoding="utf-8")
             # the converter runs `ruff` (the checkout's pin) from PATH: the one beside that Python first
             path = os.pathsep.join([str(Path(python).parent), os.environ.get("PATH", "")])
             environment = {**os.environ, "PYTHONPATH": str(tree / "src"), "INIT_PARITY": "0", "PATH": path}
             completed = subprocess.run(
-                [python, CONVERTER, "--files", modular, "--num_workers", "1"],
+                [python, CONVERTER, "--files", *modulars, "--num_workers", "1"],
                 cwd=tree,
                 env=environment,
                 capture_output=True,
@@ -190,7 +198,7 @@ def _regenerate(checkout: Checkout, model_type: str, result: Plan, python: str) 
             if completed.returncode != 0:
                 missing = "ModuleNotFoundError" in completed.stderr
                 raise BadInput(
-                    f"{CONVERTER} failed on {modular} with {python}"
+                    f"{CONVERTER} failed on {' '.join(modulars)} with {python}"
                     + (
                         ": that Python cannot import the checkout's transformers; pass --python with one that can "
                         f"(pip install -e '{checkout.root}[torch]')"
@@ -199,10 +207,10 @@ def _regenerate(checkout: Checkout, model_type: str, result: Plan, python: str) 
                     )
                     + f":\n{completed.stderr[-2000:]}"
                 )
-            result.after[file] = (tree / file).read_text(encoding="utf-8")
+            generated = [modular.replace("/modular_", "/modeling_") for modular in modulars]
+            return {file: (tree / file).read_text(encoding="utf-8") for file in generated}
         finally:
             checkout.git("worktree", "remove", "--force", str(tree), check=False)
-    result.notes.append(f"{file}: regenerated from {modular} by {CONVERTER}")
 
 
 def _helper(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> None:

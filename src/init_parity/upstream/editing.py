@@ -12,8 +12,8 @@ import functools
 import shutil
 import subprocess
 import textwrap
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 
 import libcst as cst
 
@@ -204,13 +204,21 @@ def drop_unused_imports(source: str, names: Sequence[str]) -> str:
 
 
 def lint_file(source: str, relative: str, root: Path | None) -> str:
-    """``source`` as the checkout's ruff settings lay out the file ``relative`` (import sorting, then format), or
+    """``source`` as the checkout's ruff settings lay out the new file ``relative`` (import sorting, then format), or
     formatted with transformers' line length where ``root`` has no ruff settings."""
     config = root / "pyproject.toml" if root else None
     if config is None or not config.is_file() or "[tool.ruff" not in config.read_text(encoding="utf-8"):
         return ruff_format(source)
     for command in (
-        ["check", "--fix-only", "--exit-zero", "--select=I", f"--config={config}", f"--stdin-filename={relative}", "-"],
+        [
+            "check",
+            "--fix-only",
+            "--exit-zero",
+            "--select=I",
+            f"--config={config}",
+            f"--stdin-filename={relative}",
+            "-",
+        ],
         ["format", f"--config={config}", f"--stdin-filename={relative}", "-"],
     ):
         completed = subprocess.run([ruff_binary(), *command], input=source, capture_output=True, text=True)

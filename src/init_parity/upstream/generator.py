@@ -32,7 +32,6 @@ from .checkout import (
     modeling_file,
     modular_file,
 )
-from .editing import lint_file
 from .values import Finding
 
 TRANSFORMS: dict[str, Callable[[str, str, FamilyScheme], tuple[str, list[Finding]]]] = {
@@ -238,8 +237,8 @@ def _declarations(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> Non
         source = checkout.read(file)
         if source is None:
             continue
-        new, _ = model_tests.declare(source, scheme.family, None)
-        result.before[file], result.after[file] = source, lint_file(new, file, checkout.root)
+        new, _ = model_tests.declare(source, scheme.family)
+        result.before[file], result.after[file] = source, new
 
 
 def _docs(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> None:

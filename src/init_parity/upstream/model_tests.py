@@ -82,20 +82,18 @@ def _mark_slug(node: cst.CSTNode) -> str | None:
 
 def _override(failure: KnownFailure) -> cst.BaseStatement:
     source = (
-        f"{MARK_COMMENT.format(slug=failure.slug)}\n"
-        f"@pytest.mark.xfail(strict=True, reason={failure.reason!r})\n"
-        f"def {METHOD}(self):\n"
-        f"    super().{METHOD}()\n"
+        f"@pytest.mark.xfail(strict=True, reason={failure.reason!r})\ndef {METHOD}(self):\n    super().{METHOD}()\n"
     )
     (statement,) = format_statements([source], column=4)
-    lines = [cst.EmptyLine(indent=False), *statement.leading_lines]
+    comment = cst.EmptyLine(comment=cst.Comment(MARK_COMMENT.format(slug=failure.slug)))
+    lines = [cst.EmptyLine(indent=False), comment]
     return statement.with_changes(leading_lines=lines)
 
 
 class _Declare(cst.CSTTransformer):
-    def __init__(self, family: str, failure: KnownFailure | None, classes: list[str]) -> None:
+    def __init__(self, family: str, failures: dict[str, KnownFailure], classes: list[str]) -> None:
         super().__init__()
-        self.family, self.failure, self.classes = family, failure, classes
+        self.family, self.failures, self.classes = family, failures, classes
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
         if updated.name.value not in self.classes:
@@ -108,18 +106,19 @@ class _Declare(cst.CSTTransformer):
             first = body[0].body[0]
             at = 1 if isinstance(first, cst.Expr) and isinstance(first.value, cst.SimpleString) else 0
         body.insert(at, declaration)
-        if self.failure is not None:
-            body.append(_override(self.failure))
+        failure = self.failures.get(updated.name.value)
+        if failure is not None:
+            body.append(_override(failure))
         return updated.with_changes(body=updated.body.with_changes(body=body))
 
 
-def declare(source: str, family: str, failure: KnownFailure | None) -> tuple[str, list[str]]:
-    """(new source, the classes declared): every tester class declares ``family``, and carries ``failure``'s mark
-    when one is given (and no other mark)."""
+def declare(source: str, family: str, failures: dict[str, KnownFailure] | None = None) -> tuple[str, list[str]]:
+    """(new source, the classes declared): every tester class declares ``family``; a class named in ``failures``
+    carries that mark (and no other)."""
     classes = tester_classes(source)
     if not classes:
         return source, []
-    new = cst.parse_module(source).visit(_Declare(family, failure, classes)).code
+    new = cst.parse_module(source).visit(_Declare(family, failures or {}, classes)).code
     return _pytest_import(new), classes
 
 
@@ -133,6 +132,22 @@ def marks(source: str) -> set[str]:
         for statement in node.body.body
         if (slug := _mark_slug(statement)) is not None
     }
+
+
+def mark_reasons(source: str) -> list[tuple[str, str]]:
+    """(slug, reason) of every mark in the file, in order."""
+    rows = []
+    for node in cst.parse_module(source).body:
+        if not isinstance(node, cst.ClassDef):
+            continue
+        for statement in node.body.body:
+            slug = _mark_slug(statement)
+            if slug is None:
+                continue
+            call = statement.decorators[0].decorator
+            reason = next(arg.value for arg in call.args if arg.keyword and arg.keyword.value == "reason")
+            rows.append((slug, reason.evaluated_value if isinstance(reason, cst.SimpleString) else reason.code))
+    return rows
 
 
 class _Unmark(cst.CSTTransformer):
@@ -153,14 +168,29 @@ def unmark(source: str, slug: str) -> str:
 
 
 def _pytest_import(source: str) -> str:
-    """``import pytest`` beside ``import unittest`` while a mark needs it, and gone once nothing uses it."""
+    """``import pytest`` where isort puts it while a mark needs it (among the third-party ``import`` lines after the
+    standard library's, or a group of its own before transformers'), and gone once nothing uses it. Written by hand so
+    that no other line of the file is touched."""
     uses = len(re.findall(r"\bpytest\.", source))
-    has = re.search(r"^import pytest\n", source, re.MULTILINE) is not None
-    if uses and not has:
-        at = re.search(r"^import unittest\n", source, re.MULTILINE)
-        if at is None:
-            raise ValueError("the test file has no `import unittest` line to put `import pytest` after")
-        return source[: at.end()] + "\n" + "import pytest\n" + source[at.end() :]
+    lines = source.splitlines(keepends=True)
+    has = "import pytest\n" in lines
     if has and not uses:
-        return re.sub(r"^import pytest\n", "", source, count=1, flags=re.MULTILINE)
-    return source
+        at = lines.index("import pytest\n")
+        if lines[at - 1] == "\n" and lines[at + 1] == "\n":  # a group of its own
+            del lines[at + 1]
+        del lines[at]
+        return "".join(lines)
+    if not uses or has:
+        return source
+    if "import unittest\n" not in lines:
+        raise ValueError("the test file has no `import unittest` line to place `import pytest` after")
+    at = lines.index("import unittest\n")
+    while lines[at] != "\n":  # the end of the standard library's group
+        at += 1
+    while lines[at] == "\n":
+        at += 1
+    if lines[at].startswith(("from transformers", "from .", "import transformers")):
+        return "".join([*lines[:at], "import pytest\n", "\n", *lines[at:]])
+    while lines[at].startswith("import ") and lines[at].split()[1] < "pytest":
+        at += 1
+    return "".join([*lines[:at], "import pytest\n", *lines[at:]])

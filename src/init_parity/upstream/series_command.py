@@ -38,7 +38,9 @@ def t5_fix(python: str) -> series.Fix:
 
     def description(root: Path, files: dict[str, str]) -> str:
         result = planned(root)
-        return pull_request.describe(scheme, Checkout.open(root, scheme).version, result, commit_title(scheme, result))
+        body = pull_request.describe(scheme, Checkout.open(root, scheme).version, result, commit_title(scheme, result))
+        extra = series_description.t5_marks_paragraph(files)
+        return body.replace("Files changed:", f"{extra}\nFiles changed:", 1) if extra else body
 
     return series.Fix(
         slug=series.T5_SLUG,
@@ -56,7 +58,8 @@ def _selected(args: argparse.Namespace, rows: list[tuple[int, str, str]]) -> int
         if args.pr in (str(number), f"{number:02d}", slug):
             return number
     raise BadInput(
-        f"--pr {args.pr}: the series has " + ", ".join(f"{number} ({slug})" for number, slug, _ in rows)
+        f"--pr {args.pr}: the series has "
+        + ", ".join(f"{number} ({slug})" for number, slug, _ in rows)
         + ": pass one of those numbers or slugs (--list prints them)"
     )
 

@@ -29,7 +29,6 @@ from typing import NamedTuple
 
 from transformers.utils import is_torch_available
 
-
 if is_torch_available():
     import torch
 

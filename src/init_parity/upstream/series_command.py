@@ -2,7 +2,7 @@
 
 Bad input is refused before anything is computed: an unknown ``--pr``, a branch of the series that already exists,
 a tree whose HEAD lacks the PRs before the one asked for (found once the series is computed, before anything is
-written). Each PR gets the branch ``init-scheme/NN-slug`` at its commit and, under the patch folder, ``NN-slug/``
+written). A branch of the series that HEAD already holds is no conflict: a second run there changes nothing. Each PR gets the branch ``init-scheme/NN-slug`` at its commit and, under the patch folder, ``NN-slug/``
 with its ``git format-patch`` output and ``PR.md``. The checkout's own branch and files are left as they were.
 """
 
@@ -78,7 +78,7 @@ def run_series(args: argparse.Namespace, checkout: Checkout) -> int:
     names = [series.Step(number, slug, title).branch for number, slug, title in rows]
     names = [names[wanted - 1]] if wanted else names
     if not args.dry_run:
-        existing = [name for name in names if checkout.branch_exists(name)]
+        existing = [name for name in names if checkout.branch_exists(name) and not _holds(checkout, name)]
         if existing:
             raise BadInput(
                 f"{checkout.root} already has the branch(es) {', '.join(existing)}: delete them "
@@ -112,6 +112,11 @@ def run_series(args: argparse.Namespace, checkout: Checkout) -> int:
             if step.files:
                 _write(checkout, tree, step, patch_root)
     return EXIT_OK
+
+
+def _holds(checkout: Checkout, branch: str) -> bool:
+    """Whether HEAD already holds the branch (a second run on the series' last branch)."""
+    return checkout.git("merge-base", "--is-ancestor", branch, "HEAD", check=False).returncode == 0
 
 
 def _report(step: series.Step) -> None:

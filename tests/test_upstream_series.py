@@ -118,7 +118,7 @@ def test_the_tests_pr_declares_the_scheme_and_marks_the_failing_class(tree: Path
     assert "class BartHeadTests(unittest.TestCase):\n    pass\n" in marked  # other classes untouched
     assert helper.families_in(first.files[HELPER_FILE]) == ["bart"]
     assert f"| `{TEST_FILE}` | PR 2 (`bart-std`) | {REASON} |" in first.description
-    assert fix.number == 2 and fix.branch == "init-scheme/02-bart-std"
+    assert fix.number == 2 and fix.branch() == "init-scheme/02-bart-std"
 
 
 def test_the_fix_applies_its_edit_and_removes_its_marks(tree: Path) -> None:

@@ -45,7 +45,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--family", default="t5", choices=SUPPORTED_FAMILIES, help="the family whose scheme to write (default t5)"
     )
-    parser.add_argument("--branch", default=None, help="branch to create (default fix-FAMILY-init-parity)")
+    parser.add_argument(
+        "--branch",
+        default=None,
+        help="branch to create (default fix-FAMILY-init-parity); on 5.x the prefix of the series' branches PREFIX/NN-slug "
+        "(default init-scheme)",
+    )
     parser.add_argument(
         "--patch-dir", type=Path, default=None, help=f"where to write the patch (default PATH/../{PATCH_DIR_NAME})"
     )

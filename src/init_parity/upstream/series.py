@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from .defects import DEFECT_FIXES, DefectFix
 TESTS_SLUG = "init-scheme-tests"
 TESTS_TITLE = "Test the initialization of every encoder-decoder model against its scheme"
 T5_SLUG = "t5-family-init"
+BRANCH_PREFIX = "init-scheme"  # each PR's branch is PREFIX/NN-slug
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,8 @@ class Step:
     commit: str = ""  # in the temporary worktree
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def branch(self) -> str:
-        return f"init-scheme/{self.number:02d}-{self.slug}"
+    def branch(self, prefix: str = BRANCH_PREFIX) -> str:
+        return f"{prefix}/{self.number:02d}-{self.slug}"
 
 
 def _read(root: Path, relative: str) -> str | None:
@@ -208,7 +209,7 @@ def build(
         else:
             fix = fixes[number - 2]
             step.files = fix_files(tree, fix)
-            step.description = fix.description(tree, step.files) if step.files else ""
+            step.description = titled(fix.title, fix.description(tree, step.files)) if step.files else ""
         if step.files:
             step.commit = _commit(tree, step.files, commit_message(step))
         steps.append(step)
@@ -216,6 +217,13 @@ def build(
 
 
 def commit_message(step: Step) -> str:
-    body = step.description.split("\n", 2)[2].strip() if step.description.count("\n") >= 2 else ""
-    first = body.split("\n\n", 1)[0] if body else ""
-    return f"{step.title}\n\n{first}\n\nGenerated with `init-parity upstream`.\n"
+    """The title, the description's first paragraph (wrapped as git shows it), and where it came from."""
+    paragraphs = [part.strip() for part in step.description.split("\n\n") if part.strip()]
+    first = next((part for part in paragraphs if not part.startswith(("#", "|", "-", "```"))), "")
+    body = "\n".join(textwrap.wrap(" ".join(first.split()), width=72, break_on_hyphens=False))
+    return f"{step.title}\n\n{body}\n\nGenerated with `init-parity upstream`.\n"
+
+
+def titled(title: str, description: str) -> str:
+    """``PR.md``: the description under the PR's title (a fix's description may start with its first section)."""
+    return description if description.startswith(f"# {title}\n") else f"# {title}\n\n{description}"

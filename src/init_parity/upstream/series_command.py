@@ -2,7 +2,7 @@
 
 Bad input is refused before anything is computed: an unknown ``--pr``, a branch of the series that already exists,
 a tree whose HEAD lacks the PRs before the one asked for (found once the series is computed, before anything is
-written). A branch of the series that HEAD already holds is no conflict: a second run there changes nothing. Each PR gets the branch ``init-scheme/NN-slug`` at its commit and, under the patch folder, ``NN-slug/``
+written). A branch of the series that HEAD already holds is no conflict: a second run there changes nothing. Each PR gets the branch ``PREFIX/NN-slug`` (``--branch PREFIX``, default ``init-scheme``) at its commit and, under the patch folder, ``NN-slug/``
 with its ``git format-patch`` output and ``PR.md``. The checkout's own branch and files are left as they were.
 """
 
@@ -75,7 +75,8 @@ def run_series(args: argparse.Namespace, checkout: Checkout) -> int:
             print(f"{number:2d}. {slug}: {title}{marks}")
         return EXIT_OK
     wanted = _selected(args, rows)
-    names = [series.Step(number, slug, title).branch for number, slug, title in rows]
+    prefix = args.branch or series.BRANCH_PREFIX
+    names = [series.Step(number, slug, title).branch(prefix) for number, slug, title in rows]
     names = [names[wanted - 1]] if wanted else names
     if not args.dry_run:
         existing = [name for name in names if checkout.branch_exists(name) and not _holds(checkout, name)]
@@ -94,7 +95,7 @@ def run_series(args: argparse.Namespace, checkout: Checkout) -> int:
                 raise BadInput(
                     f"--pr {args.pr}: HEAD of {checkout.root} lacks "
                     + ", ".join(f"PR {step.number} ({step.slug})" for step in earlier)
-                    + f": check out the branch {steps[wanted - 2].branch} (or write the series without --pr) first"
+                    + f": check out the branch {steps[wanted - 2].branch(prefix)} (or write the series without --pr) first"
                 )
             steps = steps[-1:]
         for step in steps:
@@ -110,7 +111,7 @@ def run_series(args: argparse.Namespace, checkout: Checkout) -> int:
         patch_root = (args.patch_dir or checkout.root.parent / PATCH_DIR_NAME).expanduser().resolve()
         for step in steps:
             if step.files:
-                _write(checkout, tree, step, patch_root)
+                _write(checkout, step, patch_root, prefix)
     return EXIT_OK
 
 
@@ -126,15 +127,15 @@ def _report(step: series.Step) -> None:
         print(f"  {note}")
 
 
-def _write(checkout: Checkout, tree: Path, step: series.Step, patch_root: Path) -> None:
-    checkout.git("branch", step.branch, step.commit)
+def _write(checkout: Checkout, step: series.Step, patch_root: Path, prefix: str) -> None:
+    checkout.git("branch", step.branch(prefix), step.commit)
     folder = patch_root / f"{step.number:02d}-{step.slug}"
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     patches = checkout.git("format-patch", "-1", step.commit, "-o", str(folder)).stdout.split()
     (folder / "PR.md").write_text(step.description, encoding="utf-8")
-    print(f"branch {step.branch} at {step.commit[:12]}:")
+    print(f"branch {step.branch(prefix)} at {step.commit[:12]}:")
     print(checkout.git("diff", "--stat", f"{step.commit}~1", step.commit).stdout, end="")
     for patch in patches:
         print(f"patch: {patch}")

@@ -28,6 +28,14 @@ def _marks(files: dict[str, str]) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _mentions(root: Path, test_class: str) -> bool:
+    """Whether a model test file of the tree defines ``test_class``."""
+    folder = root / "tests" / "models"
+    return folder.is_dir() and any(
+        f"class {test_class}(" in path.read_text(encoding="utf-8") for path in folder.glob("*/test_modeling_*.py")
+    )
+
+
 def describe_tests(root: Path, files: dict[str, str], notes: list[str], fixes: list[Fix]) -> str:
     from .series import TESTS_TITLE
 
@@ -87,6 +95,19 @@ def describe_tests(root: Path, files: dict[str, str], notes: list[str], fixes: l
         "## Models checked",
         "",
         *(f"- `{note}`" for note in declared),
+        "",
+        "Not declared (the test skips them, saying so):",
+        "",
+        *(
+            f"- `{name}`: {why}"
+            for name, why in model_tests.OTHER_MODELS.items()
+            if any(name in note for note in notes if note.startswith("tests/models/")) or _mentions(root, name)
+        ),
+        *(
+            f"- `{model_type}` (every test class): {why}"
+            for model_type, why in stock_failures.NO_SCHEME.items()
+            if (root / model_tests.test_file(model_type)).is_file()
+        ),
         "",
         "## How was it tested?",
         "",

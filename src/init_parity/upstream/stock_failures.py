@@ -70,3 +70,9 @@ SCHEME_GAPS: dict[str, tuple[str, str]] = {
         "(xavier-uniform-like), the pooled weight role 0.04819 over 69472 values",
     ),
 }
+
+# Encoder-decoder model types of main at 9a90500b0b (every type whose default config has is_encoder_decoder=True:
+# 48) that no scheme covers yet, with the reason; their test classes declare nothing and skip.
+NO_SCHEME: dict[str, str] = {
+    "t5gemma2": "new on the 5.x line (4.57.6, whose encoder-decoder types the schemes cover, does not have it)",
+}

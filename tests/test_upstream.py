@@ -499,7 +499,7 @@ def test_the_helper_renders_the_scheme_data() -> None:
     namespace: dict = {}
     exec(compile(source, "init_scheme_utils.py", "exec"), namespace)  # our generated module, run as is
     config = T5Config(d_model=64, d_kv=32, num_heads=4, d_ff=96, tie_word_embeddings=False, initializer_factor=0.5)
-    rules = namespace["scheme_rules"](config)
+    rules = namespace["scheme_rules"]("t5", config)
     for rule in SCHEME.rules:
         rendered = next(r for r in rules if r.role == rule.role)
         assert rendered.pattern == rule.pattern and rendered.kind == rule.kind
@@ -507,8 +507,9 @@ def test_the_helper_renders_the_scheme_data() -> None:
         expected = rule.distribution(config)
         assert rendered.value == pytest.approx(expected.std if rule.kind == "normal" else expected.value)
     values = torch.randn(4000, generator=torch.Generator().manual_seed(0)) * 0.25
-    assert namespace["std_p_value"](values, 0.25) > 1e-3 and namespace["ks_normal_p_value"](values, 0.25) > 1e-3
-    assert namespace["std_p_value"](values * 1.1, 0.25) < 1e-6
+    normal = namespace["InitRule"]("r", "x", "normal", 0.25)
+    assert namespace["std_p_value"](values, normal) > 1e-3 and namespace["ks_p_value"](values, normal) > 1e-3
+    assert namespace["std_p_value"](values * 1.1, normal) < 1e-6
 
 
 CONFIG_5X = """

@@ -199,3 +199,16 @@ def _rt_detr():
     if hasattr(config, "reg_scale"):
         pytest.skip("this transformers' RTDetrConfig has reg_scale")
     return config
+
+
+def test_a_mark_in_a_copied_class_is_ignored_by_the_copy_check() -> None:
+    source = BART_TESTS.replace(
+        "class BartModelTest(",
+        "# Copied from tests.models.t5.test_modeling_t5.T5ModelTest with T5->Bart\nclass BartModelTest(",
+    )
+    assert model_tests.copied_from(source) == {"BartModelTest": "T5ModelTest"}
+    new, _ = model_tests.declare(source, "bart", {"BartModelTest": model_tests.KnownFailure("bart-std", REASON)})
+    assert (
+        "\n    # Ignore copy\n    # Known failure of the stock initialization, removed by the fix `bart-std`\n" in new
+    )
+    assert model_tests.marks(new) == {"bart-std"}

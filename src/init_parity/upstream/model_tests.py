@@ -7,7 +7,9 @@ Upstream keeps per-model test facts on the model's test class (``all_model_class
 :data:`init_parity.scheme.FAMILIES`). A class whose stock initialization is a known defect also gets
 upstream's mark for a test known to fail (``@pytest.mark.xfail``, as in
 ``tests/utils/test_modeling_utils.py`` since #38155), strict, with the measured numbers in its reason;
-the comment above it names the fix that removes it (:class:`KnownFailure`).
+the comment above it names the fix that removes it (:class:`KnownFailure`). In a class that is ``# Copied from``
+another, the override is headed by ``# Ignore copy``, as upstream heads a copied class's own blocks, so that
+``utils/check_copies.py`` holds with a reason of its own.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from .editing import format_statements
 
 ATTRIBUTE = "init_scheme"
 METHOD = "test_init_scheme"
+IGNORE_COPY = "# Ignore copy"  # utils/check_copies.py compares a copied class without the block it heads
+_COPIED_FROM = re.compile(r"# Copied from tests\.models\.\w+\.test_modeling_\w+\.(\w+)")
 MARK_COMMENT = "# Known failure of the stock initialization, removed by the fix `{slug}`"
 _MARK_SLUG = re.compile(r"# Known failure of the stock initialization, removed by the fix `([\w.-]+)`")
 
@@ -80,20 +84,32 @@ def _mark_slug(node: cst.CSTNode) -> str | None:
     return found[0] if found else None
 
 
-def _override(failure: KnownFailure) -> cst.BaseStatement:
+def copied_from(source: str) -> dict[str, str]:
+    """Test class -> the class it is ``# Copied from`` (utils/check_copies.py keeps the two alike)."""
+    copies = {}
+    for node in cst.parse_module(source).body:
+        if isinstance(node, cst.ClassDef):
+            for line in (*node.leading_lines, *node.lines_after_decorators):
+                if line.comment is not None and (match := _COPIED_FROM.match(line.comment.value)):
+                    copies[node.name.value] = match.group(1)
+    return copies
+
+
+def _override(failure: KnownFailure, copy: bool) -> cst.BaseStatement:
     source = (
         f"@pytest.mark.xfail(strict=True, reason={failure.reason!r})\ndef {METHOD}(self):\n    super().{METHOD}()\n"
     )
     (statement,) = format_statements([source], column=4)
-    comment = cst.EmptyLine(comment=cst.Comment(MARK_COMMENT.format(slug=failure.slug)))
-    lines = [cst.EmptyLine(indent=False), comment]
+    comments = [IGNORE_COPY] if copy else []
+    comments.append(MARK_COMMENT.format(slug=failure.slug))
+    lines = [cst.EmptyLine(indent=False), *(cst.EmptyLine(comment=cst.Comment(c)) for c in comments)]
     return statement.with_changes(leading_lines=lines)
 
 
 class _Declare(cst.CSTTransformer):
-    def __init__(self, family: str, failures: dict[str, KnownFailure], classes: list[str]) -> None:
+    def __init__(self, family: str, failures: dict[str, KnownFailure], classes: list[str], copies: set[str]) -> None:
         super().__init__()
-        self.family, self.failures, self.classes = family, failures, classes
+        self.family, self.failures, self.classes, self.copies = family, failures, classes, copies
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
         if updated.name.value not in self.classes:
@@ -108,7 +124,7 @@ class _Declare(cst.CSTTransformer):
         body.insert(at, declaration)
         failure = self.failures.get(updated.name.value)
         if failure is not None:
-            body.append(_override(failure))
+            body.append(_override(failure, updated.name.value in self.copies))
         return updated.with_changes(body=updated.body.with_changes(body=body))
 
 
@@ -118,7 +134,8 @@ def declare(source: str, family: str, failures: dict[str, KnownFailure] | None =
     classes = tester_classes(source)
     if not classes:
         return source, []
-    new = cst.parse_module(source).visit(_Declare(family, failures or {}, classes)).code
+    copies = set(copied_from(source))
+    new = cst.parse_module(source).visit(_Declare(family, failures or {}, classes, copies)).code
     return _pytest_import(new), classes
 
 

@@ -86,7 +86,7 @@ def encoder_decoder_types(root: Path) -> dict[str, str]:
 def tests_files(root: Path, fixes: list[Fix]) -> tuple[dict[str, str], list[str]]:
     """PR 1's files on the tree at ``root``, and its notes: the helper, the common test, every declaration, and
     the marks of the fixes that would still change the tree."""
-    types = encoder_decoder_types(root)
+    types = _declared_families(root, encoder_decoder_types(root))
     families = list(dict.fromkeys(types.values()))
     files: dict[str, str] = {HELPER_FILE: helper.generate(families, root)}
     notes: list[str] = []
@@ -115,6 +115,31 @@ def tests_files(root: Path, fixes: list[Fix]) -> tuple[dict[str, str], list[str]
     if missing:
         notes.append(f"no tests/models file (a release sdist has none) for: {', '.join(missing)}")
     return _changed(root, files), notes
+
+
+def _rules_key(family: str) -> tuple:
+    scheme = FAMILIES[family]
+    rules = tuple((r.role, r.pattern, r.kind, r.param, r.when, r.zero_row) for r in scheme.rules)
+    return rules, tuple(left.pattern for left in scheme.left)
+
+
+def _declared_families(root: Path, types: dict[str, str]) -> dict[str, str]:
+    """Model type -> the scheme its test classes declare: its family's, or, where its test class is ``# Copied from``
+    another model's whose family has the same rules (MM Grounding DINO's from Grounding DINO's), that family's, so
+    that the copy stays alike."""
+    owner = {}
+    for model_type in types:
+        source = _read(root, model_tests.test_file(model_type))
+        for test_class in model_tests.tester_classes(source or ""):
+            owner[test_class] = model_type
+    declared = dict(types)
+    for model_type, family in types.items():
+        source = _read(root, model_tests.test_file(model_type)) or ""
+        for copy, original in model_tests.copied_from(source).items():
+            other = owner.get(original)
+            if copy in owner and other and _rules_key(types[other]) == _rules_key(family):
+                declared[model_type] = types[other]
+    return declared
 
 
 def _known_failure(model_type: str, pending: list[Fix]) -> model_tests.KnownFailure | None:

@@ -109,6 +109,8 @@ def describe_tests(root: Path, files: dict[str, str], notes: list[str], fixes: l
             if (root / model_tests.test_file(model_type)).is_file()
         ),
         "",
+        *(f"{note}." for note in notes if note.startswith("no tests/models file")),
+        "",
         "## How was it tested?",
         "",
         f"{RUNS_COMMAND}",

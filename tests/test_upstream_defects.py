@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+import init_parity
 from init_parity.upstream.defects import DEFECT_FIXES, pix2struct_d_kv, rt_detr_denoising_padding
 from init_parity.upstream.defects.anchored import UnknownCode
 
@@ -32,6 +33,7 @@ transformers = pytest.importorskip("transformers")
 
 FIVE = transformers.__version__.split(".", 1)[0] == "5"
 BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "upstream_defects.py"
+SOURCE = Path(init_parity.__file__).resolve().parent.parent  # the benchmark reads the suite's tiny configs
 MODELS = "src/transformers/models"
 PIX2STRUCT_FILE = f"{MODELS}/pix2struct/modeling_pix2struct.py"
 # the line main holds at 9a90500b0b, which upstream's #47558 changed before the 5.23 release
@@ -82,7 +84,7 @@ def _write(root: Path, texts: dict[str, str]) -> None:
 def _measure(root: Path, defect: str) -> list[dict]:
     """The benchmark's rows of ``defect`` for the transformers under ``root/src``, our patch off."""
     environment = {**os.environ, "INIT_PARITY": "0", "HF_HUB_OFFLINE": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    environment["PYTHONPATH"] = str(root / "src")
+    environment["PYTHONPATH"] = os.pathsep.join([str(root / "src"), str(SOURCE)])  # the copy's transformers first
     completed = subprocess.run(
         [sys.executable, str(BENCHMARK), "--defect", defect],
         capture_output=True,
@@ -108,12 +110,12 @@ def trees(tmp_path_factory: pytest.TempPathFactory) -> dict:
             source = (stock / PIX2STRUCT_FILE).read_text(encoding="utf-8")
             assert source.count(RELEASE_LINE) == 1, "5.23.0's Pix2Struct init changed: update MAIN_LINE"
             _write(stock, {PIX2STRUCT_FILE: source.replace(RELEASE_LINE, MAIN_LINE)})
-        changed = module.edit(stock)
+        changed = module.FIX.edit(stock)
         patched = _copy_tree(tmp_path_factory.mktemp(f"{slug}-patched"))
         _write(patched, changed)
         found[slug] = {
             "changed": changed,
-            "again": module.edit(patched),
+            "again": module.FIX.edit(patched),
             "stock": _measure(stock, defect),
             "patched": _measure(patched, defect),
         }
@@ -143,7 +145,7 @@ def test_pix2struct_a_second_edit_changes_nothing(trees: dict) -> None:
 
 @pytest.mark.skipif(not FIVE, reason="4.57.6 predates upstream's own fix (#47558), which 5.23.0 holds")
 def test_pix2struct_the_release_with_upstreams_fix_is_left_alone(tmp_path: Path) -> None:
-    assert pix2struct_d_kv.edit(_copy_tree(tmp_path)) == {}
+    assert pix2struct_d_kv.FIX.edit(_copy_tree(tmp_path)) == {}
 
 
 def test_pix2struct_the_edited_text_attention_draws_query_and_output_with_d_kv(trees: dict) -> None:
@@ -206,4 +208,4 @@ def test_rt_detr_draws_nothing_else_differently(trees: dict) -> None:
 @pytest.mark.skipif(FIVE, reason="4.57.6 draws with nn.init, code the RT-DETR fix does not know")
 def test_rt_detr_a_tree_without_the_5x_init_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UnknownCode, match="neither the defective code nor its fix"):
-        rt_detr_denoising_padding.edit(_copy_tree(tmp_path))
+        rt_detr_denoising_padding.FIX.edit(_copy_tree(tmp_path))

@@ -8,8 +8,6 @@
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 from . import DefectFix
 from .anchored import AnchoredEdit
@@ -25,11 +23,7 @@ EDIT = AnchoredEdit(
 )
 
 
-def edit(root: Path, python: str = sys.executable) -> dict[str, str]:
-    return EDIT.apply(root, python)
-
-
-_COMMAND = "python benchmarks/upstream_defects.py --defect pix2struct-d-kv"  # init-parity's script, our package absent
+_COMMAND = "PYTHONPATH=src python benchmarks/upstream_defects.py --defect pix2struct-d-kv"  # in init-parity, with the tree's venv
 
 REASON = (
     "Pix2StructTextAttention's init reads key_value_proj_dim = hidden_size under a Pix2StructTextConfig, the config "
@@ -88,6 +82,6 @@ FIX = DefectFix(
     title="🚨 [Pix2Struct] Draw the text attention's query and output with d_kv under Pix2StructTextConfig",
     model_types=("pix2struct",),
     reason=REASON,
-    edit=edit,
+    edit=EDIT.apply,  # (root, python=sys.executable): the converter needs a Python that imports the tree
     description=DESCRIPTION,
 )

@@ -74,7 +74,7 @@ On main at 9a90500b0b, in a venv with the tree installed and torch 2.13.0 (CPU):
   test ids in each outcome.
 - `ruff check` and `ruff format --check` (ruff 0.13.1) on the file, `python utils/check_copies.py`: clean (no
   `# Copied from` block reads this code; Pix2Struct has no modular file).
-- The init test of the first PR of this series no longer marks Pix2Struct as a known failure.
+- This PR removes the known-failure mark the first PR of this series puts on Pix2Struct.
 """
 
 FIX = DefectFix(

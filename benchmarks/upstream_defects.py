@@ -1,9 +1,12 @@
 """What the upstream defect fixes (``init_parity.upstream.defects``) change, measured on the transformers that is
-importable, without init-parity (run it with a checkout's venv, or with ``INIT_PARITY=0``):
+importable, with init-parity's runtime patch off (it reads only the suite's tiny configs from our ``src``, so a
+checkout's own venv, where init-parity is not installed, runs it with ``PYTHONPATH=src``):
 
-    INIT_PARITY=0 /path/to/venv/bin/python benchmarks/upstream_defects.py [--defect pix2struct-d-kv ...]
+    PYTHONPATH=src /path/to/checkout-venv/bin/python benchmarks/upstream_defects.py [--defect pix2struct-d-kv ...]
+    INIT_PARITY=0 .venv-5x/bin/python benchmarks/upstream_defects.py   # the installed release, patch off
 
-Each model is built tiny from a config, after ``torch.manual_seed(0)``, with the class a user builds (the
+Each model is built from the suite's tiny config of its type (``init_parity.models.tiny_configs``; DEIMv2 and
+PP-DocLayoutV2 with RT-DETR's), after ``torch.manual_seed(0)``, with the class a user builds (the
 ``...ForConditionalGeneration`` / ``...ForObjectDetection`` head), in its eval state:
 
 - ``pix2struct-d-kv``: the std of every decoder ``Pix2StructTextAttention`` query and output weight (self and cross
@@ -12,8 +15,9 @@ Each model is built tiny from a config, after ``torch.manual_seed(0)``, with the
   them, which no fix changes. Built as ``Pix2StructForConditionalGeneration`` and as ``Pix2StructTextModel`` alone.
 - ``padding-rows``: the L1 norm of the padding row (``padding_idx``) of each ``nn.Embedding`` that has one and that
   the fixes touch (FSMT's encoder and decoder embeddings, tied and untied; Pegasus-X's shared embedding; the
-  RT-DETR / RT-DETR v2 / D-FINE ``denoising_class_embed``, padding_idx = num_labels), which must be 0, and the std of
-  the other rows.
+  RT-DETR / RT-DETR v2 / D-FINE ``denoising_class_embed``, padding_idx = num_labels, and where the release has them
+  DEIMv2's and PP-DocLayoutV2's), which must be 0, and the std of the other rows; an embedding without padding_idx
+  (PP-DocLayoutV2 replaces its own by one) gets the std of the whole, which no fix may change.
 
 Prints one row per tensor and one JSON line with every number (for PR.md and the known-failure reasons).
 """
@@ -21,53 +25,21 @@ Prints one row per tensor and one JSON line with every number (for PR.md and the
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import os
 
 import torch
 
-PIX2STRUCT_TEXT = {"vocab_size": 512, "hidden_size": 64, "d_kv": 16, "d_ff": 128, "num_layers": 2, "num_heads": 4}
-PIX2STRUCT_VISION = {
-    "hidden_size": 64,
-    "patch_embed_hidden_size": 48,
-    "d_ff": 128,
-    "d_kv": 16,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 4,
-    "seq_len": 64,
-}
-BART_LIKE = {
-    "d_model": 64,
-    "encoder_layers": 2,
-    "decoder_layers": 2,
-    "encoder_attention_heads": 4,
-    "decoder_attention_heads": 4,
-    "encoder_ffn_dim": 128,
-    "decoder_ffn_dim": 128,
-    "max_position_embeddings": 64,
-}
-RT_DETR = {
-    "backbone_config": {
-        "model_type": "rt_detr_resnet",
-        "embedding_size": 16,
-        "hidden_sizes": [16, 32, 64, 128],
-        "depths": [1, 1, 1, 1],
-        "layer_type": "basic",
-        "out_indices": [2, 3, 4],
-    },
-    "d_model": 64,
-    "encoder_in_channels": [32, 64, 128],
-    "encoder_hidden_dim": 64,
-    "encoder_ffn_dim": 128,
-    "decoder_in_channels": [64, 64, 64],
-    "decoder_ffn_dim": 128,
-    "num_queries": 16,
-    "num_denoising": 8,
-    "num_labels": 16,
-    "decoder_n_points": 2,
-}
-DETECTORS = (("RTDetr", "rt_detr"), ("RTDetrV2", "rt_detr_v2"), ("DFine", "d_fine"))
+from init_parity.models.tiny_configs import OVERRIDES, tiny_config
+
+# the models on RT-DETR's init code; DEIMv2 and PP-DocLayoutV2 are in 5.x releases after main at 9a90500b0b
+DETECTORS = (
+    ("RTDetr", "rt_detr"),
+    ("RTDetrV2", "rt_detr_v2"),
+    ("DFine", "d_fine"),
+    ("Deimv2", "deimv2"),
+    ("PPDocLayoutV2", "pp_doclayout_v2"),
+)
 
 
 def _build(transformers, model_class: str, config):
@@ -77,9 +49,8 @@ def _build(transformers, model_class: str, config):
 
 def pix2struct(transformers) -> list[dict]:
     rows = []
-    # Pix2StructConfig copies its initializer_range into the text config; a text config built alone lacks it, and
-    # _init_weights reads it (for the Linear layers outside the attention and MLP branches)
-    text = transformers.Pix2StructTextConfig(**PIX2STRUCT_TEXT, initializer_range=0.02)
+    config = tiny_config("pix2struct")
+    text = config.text_config  # with the initializer_range Pix2StructConfig copies into it
     factor = text.initializer_factor
     expected = {
         "query": factor * (text.hidden_size * text.d_kv) ** -0.5,
@@ -87,7 +58,6 @@ def pix2struct(transformers) -> list[dict]:
         "value": factor * text.hidden_size**-0.5,
         "output": factor * (text.num_heads * text.d_kv) ** -0.5,
     }
-    config = transformers.Pix2StructConfig(text_config=PIX2STRUCT_TEXT, vision_config=PIX2STRUCT_VISION)
     for model_class, built in (
         ("Pix2StructForConditionalGeneration", config),
         ("Pix2StructTextModel", text),
@@ -112,6 +82,9 @@ def pix2struct(transformers) -> list[dict]:
 
 def _padding_row(defect: str, model_class: str, name: str, embedding) -> dict:
     weight = embedding.weight.detach()
+    if embedding.padding_idx is None:  # nothing to zero: the std of the whole, which no fix may change
+        std = round(weight.std().item(), 4)
+        return {"defect": defect, "model": model_class, "tensor": f"{name} has no padding_idx: std", "measured": std}
     row = weight[embedding.padding_idx]
     rest = torch.cat([weight[: embedding.padding_idx], weight[embedding.padding_idx + 1 :]])
     l1 = row.abs().sum().item()
@@ -128,27 +101,26 @@ def _padding_row(defect: str, model_class: str, name: str, embedding) -> dict:
 def padding_rows(transformers) -> list[dict]:
     rows = []
     for tied in (False, True):
-        config = transformers.FSMTConfig(
-            langs=["en", "de"], src_vocab_size=512, tgt_vocab_size=512, tie_word_embeddings=tied, **BART_LIKE
-        )
-        model = _build(transformers, "FSMTForConditionalGeneration", config)
+        model = _build(transformers, "FSMTForConditionalGeneration", tiny_config("fsmt", tie_word_embeddings=tied))
         label = f"FSMTForConditionalGeneration tie_word_embeddings={tied}"
         for name in ("encoder.embed_tokens", "decoder.embed_tokens"):
             rows.append(_padding_row("fsmt-padding-row", label, f"model.{name}", model.model.get_submodule(name)))
-    config = transformers.PegasusXConfig(vocab_size=512, **BART_LIKE)
-    model = _build(transformers, "PegasusXForConditionalGeneration", config)
+    model = _build(transformers, "PegasusXForConditionalGeneration", tiny_config("pegasus_x"))
     rows.append(
         _padding_row("pegasus-x-padding-row", "PegasusXForConditionalGeneration", "model.shared", model.model.shared)
     )
-    for prefix, _ in DETECTORS:
-        config = getattr(transformers, f"{prefix}Config")(**copy.deepcopy(RT_DETR))  # the config pops from it
+    for prefix, model_type in DETECTORS:
+        if not hasattr(transformers, f"{prefix}ForObjectDetection"):
+            continue
+        config = tiny_config(model_type, **OVERRIDES["rt_detr"])  # the tiny RT-DETR shape for each of them
         model = _build(transformers, f"{prefix}ForObjectDetection", config)
+        embedding = model.model.denoising_class_embed
         rows.append(
             _padding_row(
                 "rt-detr-denoising-padding-row",
                 f"{prefix}ForObjectDetection",
                 "model.denoising_class_embed",
-                model.model.denoising_class_embed,
+                embedding,
             )
         )
     return rows
@@ -163,7 +135,9 @@ def main() -> None:
     arguments = parser.parse_args()
     os.environ.setdefault("INIT_PARITY", "0")
     if os.environ["INIT_PARITY"] != "0":
-        import init_parity  # noqa: F401  (the runtime patch, activated on import)
+        import init_parity
+
+        init_parity.enable()  # the runtime patch, to compare
     import transformers
 
     transformers.logging.set_verbosity_error()
@@ -172,7 +146,8 @@ def main() -> None:
     rows = [row for name in arguments.defect or list(DEFECTS) for row in DEFECTS[name](transformers)]
     print(f"{'model':<52} {'tensor':<66} {'measured':>9} {'expected':>9} {'ok':>5}")
     for row in rows:
-        print(f"{row['model']:<52} {row['tensor']:<66} {row['measured']:>9} {row['expected']:>9} {row['ok']!s:>5}")
+        expected, ok = row.get("expected", "-"), row.get("ok", "-")
+        print(f"{row['model']:<52} {row['tensor']:<66} {row['measured']:>9} {expected:>9} {ok!s:>5}")
     print(json.dumps({"transformers": transformers.__version__, "rows": rows}))
 
 

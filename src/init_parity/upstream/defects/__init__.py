@@ -22,7 +22,7 @@ class DefectFix:
     description: str  # the body of PR.md: what, why, the numbers with their commands, how it was tested
 
 
-from . import pix2struct_d_kv  # noqa: E402  (each fix module builds a DefectFix)
+from . import pix2struct_d_kv, rt_detr_denoising_padding  # noqa: E402  (each fix module builds a DefectFix)
 
 # In series order, after the tests-only PR and the T5-family fix.
-DEFECT_FIXES: tuple[DefectFix, ...] = (pix2struct_d_kv.FIX,)
+DEFECT_FIXES: tuple[DefectFix, ...] = (pix2struct_d_kv.FIX, rt_detr_denoising_padding.FIX)

@@ -19,6 +19,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...cli import BadInput
 from .. import copies
 from ..checkout import Checkout
 from ..generator import CONVERTER, convert
@@ -27,8 +28,8 @@ MODELS = "src/transformers/models"
 GENERATED = "This file was automatically generated from"
 
 
-class UnknownCode(RuntimeError):
-    """The tree holds neither the defective code nor its fixed form: its modelling code changed."""
+class UnknownCode(BadInput):
+    """The tree holds neither the defective code nor its fixed form: its modelling code changed (exit code 2)."""
 
 
 @dataclass(frozen=True)

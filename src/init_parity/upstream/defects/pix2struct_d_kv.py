@@ -8,8 +8,6 @@
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 from . import DefectFix
 from .anchored import AnchoredEdit
@@ -25,11 +23,7 @@ EDIT = AnchoredEdit(
 )
 
 
-def edit(root: Path, python: str = sys.executable) -> dict[str, str]:
-    return EDIT.apply(root, python)
-
-
-_COMMAND = "python benchmarks/upstream_defects.py --defect pix2struct-d-kv"  # init-parity's script, our package absent
+_COMMAND = "PYTHONPATH=src python benchmarks/upstream_defects.py --defect pix2struct-d-kv"  # in init-parity, with the tree's venv
 
 REASON = (
     "Pix2StructTextAttention's init reads key_value_proj_dim = hidden_size under a Pix2StructTextConfig, the config "
@@ -80,7 +74,7 @@ On main at 9a90500b0b, in a venv with the tree installed and torch 2.13.0 (CPU):
   test ids in each outcome.
 - `ruff check` and `ruff format --check` (ruff 0.13.1) on the file, `python utils/check_copies.py`: clean (no
   `# Copied from` block reads this code; Pix2Struct has no modular file).
-- The init test of the first PR of this series no longer marks Pix2Struct as a known failure.
+- This PR removes the known-failure mark the first PR of this series puts on Pix2Struct.
 """
 
 FIX = DefectFix(
@@ -88,6 +82,6 @@ FIX = DefectFix(
     title="🚨 [Pix2Struct] Draw the text attention's query and output with d_kv under Pix2StructTextConfig",
     model_types=("pix2struct",),
     reason=REASON,
-    edit=edit,
+    edit=EDIT.apply,  # (root, python=sys.executable): the converter needs a Python that imports the tree
     description=DESCRIPTION,
 )

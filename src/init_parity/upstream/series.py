@@ -105,7 +105,8 @@ def tests_files(root: Path, fixes: list[Fix]) -> tuple[dict[str, str], list[str]
             continue
         failure = _known_failure(model_type, pending)
         failing = [c for c, t in stock_failures.FAILING_CLASSES.items() if t == model_type and failure is not None]
-        new, classes = model_tests.declare(source, family, dict.fromkeys(failing, failure))
+        values = model_tests.CONFIG_VALUES.get(model_type)
+        new, classes = model_tests.declare(source, family, dict.fromkeys(failing, failure), values)
         files[relative] = new
         marked = [c for c in classes if c in failing]
         notes.append(

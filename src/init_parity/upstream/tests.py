@@ -21,11 +21,12 @@ import libcst as cst
 
 from .checkout import HELPER_FILE
 from .editing import Editor, format_statements
+from .model_tests import ATTRIBUTE
+from .model_tests import CONFIG as CONFIG_ATTRIBUTE
 
 METHOD = "test_init_scheme"
 OLD_METHODS = ("test_init_parity_scheme",)  # names an earlier version of the generator wrote
 MIXIN = "ModelTesterMixin"
-ATTRIBUTE = "init_scheme"  # the class attribute of a model's test class naming its scheme
 HELPER_MODULE = HELPER_FILE.removeprefix("tests/").removesuffix(".py")
 
 TEMPLATE = """
@@ -37,6 +38,8 @@ def {method}(self):
     if scheme is None:
         self.skipTest(reason="the test class declares no `{attribute}` (every encoder-decoder model's does)")
     config, inputs_dict = self.model_tester.prepare_config_and_inputs_for_common()
+    for key, value in getattr(self, "{config}", {{}}).items():  # parts the tester's config leaves out
+        setattr(config, key, value)
     tied = getattr(config, "tie_word_embeddings", False)
     failures = []  # every class and config is checked before the one assertion (no subTest)
     for model_class in self.all_model_classes:
@@ -74,7 +77,11 @@ IMPORT = f"from .{HELPER_MODULE} import init_scheme_failures, tie_failures, with
 
 
 def method_source() -> str:
-    return textwrap.dedent(TEMPLATE).format(method=METHOD, helper=HELPER_MODULE, attribute=ATTRIBUTE).strip("\n")
+    return (
+        textwrap.dedent(TEMPLATE)
+        .format(method=METHOD, helper=HELPER_MODULE, attribute=ATTRIBUTE, config=CONFIG_ATTRIBUTE)
+        .strip("\n")
+    )
 
 
 def add_test(source: str) -> tuple[str, str]:

@@ -13,6 +13,8 @@ The series is computed in a temporary worktree of the checkout, one commit per P
 
 from __future__ import annotations
 
+import functools
+import inspect
 import subprocess
 import tempfile
 import textwrap
@@ -44,12 +46,15 @@ class Fix:
     description: Callable[[Path, dict[str, str]], str]  # (tree root, the PR's files) -> PR.md
 
 
-def from_defect(fix: DefectFix) -> Fix:
+def from_defect(fix: DefectFix, python: str) -> Fix:
+    """A :class:`DefectFix` as a PR of the series; an edit that runs the checkout's converter takes ``python`` (the
+    interpreter that imports the checkout, ``--python``)."""
+    takes_python = "python" in inspect.signature(fix.edit).parameters
     return Fix(
         slug=fix.slug,
         title=fix.title,
         reasons=dict.fromkeys(fix.model_types, fix.reason),
-        edit=fix.edit,
+        edit=functools.partial(fix.edit, python=python) if takes_python else fix.edit,
         description=lambda root, files: fix.description,
     )
 
@@ -168,8 +173,8 @@ def _changed(root: Path, files: dict[str, str]) -> dict[str, str]:
     return {path: text for path, text in files.items() if text != _read(root, path)}
 
 
-def all_fixes(t5: Fix | None) -> list[Fix]:
-    return [*([t5] if t5 else []), *map(from_defect, DEFECT_FIXES)]
+def all_fixes(t5: Fix | None, python: str) -> list[Fix]:
+    return [*([t5] if t5 else []), *(from_defect(fix, python) for fix in DEFECT_FIXES)]
 
 
 def outline(fixes: list[Fix]) -> list[tuple[int, str, str]]:

@@ -65,7 +65,7 @@ def _selected(args: argparse.Namespace, rows: list[tuple[int, str, str]]) -> int
 
 
 def run_series(args: argparse.Namespace, checkout: Checkout) -> int:
-    fixes = series.all_fixes(t5_fix(args.python))
+    fixes = series.all_fixes(t5_fix(args.python), args.python)
     rows = series.outline(fixes)
     if args.list:
         print(f"transformers {checkout.version} at {checkout.root}: {len(rows)} pull requests")

@@ -13,6 +13,7 @@ part of the record.
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import json
 import os
@@ -32,6 +33,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("upstream")]
 
 SCHEME = FAMILIES["t5"]
 BRANCH = "fix-t5-init-parity"
+FIVE = importlib.metadata.version("transformers").startswith("5.")  # the 5.x line writes the pull-request series
+SERIES_TESTS_BRANCH = "init-scheme/01-init-scheme-tests"
+SERIES_T5_BRANCH = "init-scheme/02-t5-family-init"
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Init Parity Test",
     "GIT_AUTHOR_EMAIL": "init-parity@example.com",
@@ -111,10 +115,11 @@ if hasattr(common.ModelTesterMixin, "test_init_scheme"):
 
     class T5InitSchemeTest(common.ModelTesterMixin, unittest.TestCase):
         model_tester = Tester()
+        init_scheme = "t5"  # what the series writes on T5ModelTest
         all_model_classes = (T5ForConditionalGeneration, T5EncoderModel, T5ForSequenceClassification)
 
     class UnknownFamilyTest(common.ModelTesterMixin, unittest.TestCase):
-        model_tester = None  # never read: the family has no scheme
+        model_tester = None  # never read: the class declares no scheme
         all_model_classes = (transformers.BertModel,)
 
     out["mixin"] = {}
@@ -234,20 +239,25 @@ def _observe(root: Path) -> dict:
 
     patch_dir = root.parent / "patches"
     seen["run"] = _run(None, str(root), "--patch-dir", str(patch_dir))
-    head = _git(root, "rev-parse", "HEAD").strip()
+    head = _git(root, "rev-parse", SERIES_T5_BRANCH if FIVE else "HEAD").strip()
+    patches = sorted(patch_dir.glob("*/*.patch" if FIVE else "*.patch"))
     seen["after_run"] = {
         "head": head,
         "branch": _git(root, "symbolic-ref", "--short", "HEAD").strip(),
+        "branches": _git(root, "branch", "--format=%(refname:short)").split(),
         "status": _git(root, "status", "--porcelain"),
-        "patches": [str(p) for p in sorted(patch_dir.glob("*.patch"))],
-        "patch_texts": [p.read_text() for p in sorted(patch_dir.glob("*.patch"))],
+        "patches": [str(p) for p in patches],
+        "patch_texts": [p.read_text() for p in patches],
+        "tests_pr": _git(root, "diff", "--name-only", f"{seen['base']}..{SERIES_TESTS_BRANCH}").split()
+        if FIVE
+        else [],
         "changed": sorted(_git(root, "diff", "--name-only", f"{seen['base']}..{head}").split()),
         "diff": {
             file: _git(root, "diff", f"{seen['base']}..{head}", "--", file)
             for file in (modeling_file("t5", "pt"), modeling_file("mt5", "pt"))
         },
         "doc": _git(root, "show", f"{head}:docs/source/en/model_doc/t5.md"),
-        "subject": _git(root, "log", "-1", "--format=%s").strip(),
+        "subject": _git(root, "log", "-1", "--format=%s", head).strip(),
         "helper": _git(root, "show", f"{head}:{HELPER_FILE}"),
     }
     files = [f for f in seen["after_run"]["changed"] if f.endswith(".py")]
@@ -258,6 +268,8 @@ def _observe(root: Path) -> dict:
         (completed.returncode, completed.stdout + completed.stderr)
         for completed in (subprocess.run(c, cwd=root, capture_output=True, text=True) for c in (lint, layout))
     ]
+    if FIVE:  # the series leaves the checkout where it was: look at its last branch
+        _git(root, "checkout", "-q", SERIES_T5_BRANCH)
     seen["patched"] = _check_in_subprocess(root, SCHEME.model_types)
 
     seen["second_run"] = _run(None, str(root), "--patch-dir", str(patch_dir))
@@ -278,8 +290,12 @@ def _observe(root: Path) -> dict:
     _git(root, "checkout", "-q", seen["base"])
     try:
         seen["branch_exists"] = _run(None, str(root))
+        if FIVE:
+            seen["list"] = _run(None, str(root), "--list")
+            seen["bad_pr"] = _run(None, str(root), "--pr", "99")
+            seen["pr_without_the_previous"] = _run(None, str(root), "--pr", "2", "--dry-run")
     finally:
-        _git(root, "checkout", "-q", BRANCH)
+        _git(root, "checkout", "-q", SERIES_T5_BRANCH if FIVE else BRANCH)
     return seen
 
 
@@ -316,24 +332,40 @@ def test_dry_run_prints_the_diff_and_writes_nothing(target: dict) -> None:
     assert target["after_dry_run"]["status"] == ""
     assert BRANCH not in target["after_dry_run"]["branches"]
     assert f"diff --git a/{modeling_file('t5', 'pt')} b/{modeling_file('t5', 'pt')}" in out
-    assert (
-        "+                module.lm_head.weight.data.normal_(mean=0.0, std=factor * self.config.d_model**-0.5)" in out
-    )
+    if FIVE:
+        assert (
+            "+            init.normal_(module.lm_head.weight, mean=0.0, std=factor * self.config.d_model**-0.5)" in out
+        )
+    else:
+        line = "+                module.lm_head.weight.data.normal_(mean=0.0, std=factor * self.config.d_model**-0.5)"
+        assert line in out
 
 
 def test_run_commits_a_branch_and_writes_the_patch(target: dict) -> None:
     code, out, _ = target["run"]
     after = target["after_run"]
     assert code == EXIT_OK
-    assert after["branch"] == BRANCH and after["head"] != target["base"]
-    assert after["status"] == ""
-    assert len(after["patches"]) == 1 and after["patches"][0] in out
-    assert after["subject"] == "🚨 Initialize T5-family weights alike in PyTorch, TensorFlow and Flax"
-    assert "Subject: " in after["patch_texts"][0]
-    assert Path(after["patches"][0]).with_name("PR.md").is_file()
+    assert after["head"] != target["base"] and after["status"] == ""
+    if FIVE:  # one branch, patch and PR.md per PR with a change; the checkout stays on its branch
+        assert after["branch"] == "main"
+        assert {SERIES_TESTS_BRANCH, SERIES_T5_BRANCH} <= set(after["branches"])
+        assert len(after["patches"]) == 2 and all(patch in out for patch in after["patches"])
+        assert after["subject"].startswith("🚨 T5 family: untie the lm_head")
+        assert set(after["tests_pr"]) == {HELPER_FILE, "tests/test_modeling_common.py"}
+    else:
+        assert after["branch"] == BRANCH
+        assert len(after["patches"]) == 1 and after["patches"][0] in out
+        assert after["subject"] == "🚨 Initialize T5-family weights alike in PyTorch, TensorFlow and Flax"
+    assert all("Subject: " in text for text in after["patch_texts"])
+    assert all(Path(patch).with_name("PR.md").is_file() for patch in after["patches"])
 
 
 def test_the_diff_touches_only_the_expected_files(target: dict) -> None:
+    if FIVE:  # the series: the tests PR's two files, then the T5-family modelling code, configs, core rule and docs
+        changed = set(target["after_run"]["changed"])
+        assert {modeling_file(t, "pt") for t in ("t5", "mt5", "longt5")} | {HELPER_FILE} <= changed
+        assert changed <= set(owned_files(SCHEME))
+        return
     expected = {modeling_file(t, "pt") for t in SCHEME.model_types} | {
         modeling_file("t5", "tf"),
         modeling_file("t5", "flax"),
@@ -387,9 +419,12 @@ def test_the_added_mixin_test_fails_on_the_stock_modelling_code(target: dict) ->
 
 
 def test_the_helper_is_short_and_needs_only_torch(target: dict) -> None:
+    """The statistics are short; the rest of the helper is the scheme table (every family's on the 5.x series)."""
     helper_source = target["after_run"]["helper"]
-    assert len(helper_source.splitlines()) < 220
+    statistics = helper_source[: helper_source.index("\ndef _t5_family(")]
+    assert len(statistics.splitlines()) < 260
     assert "scipy" not in helper_source and "numpy" not in helper_source
+    assert ("def _bart_family(" in helper_source) == FIVE
 
 
 def test_a_second_run_changes_nothing(target: dict) -> None:
@@ -409,7 +444,21 @@ def test_a_dirty_tree_is_refused(target: dict) -> None:
 def test_an_existing_branch_is_not_overwritten(target: dict) -> None:
     code, _, err = target["branch_exists"]
     assert code == EXIT_BAD_INPUT
-    assert f"branch {BRANCH} already exists" in err
+    if FIVE:
+        assert f"already has the branch(es) {SERIES_TESTS_BRANCH}, {SERIES_T5_BRANCH}" in err
+    else:
+        assert f"branch {BRANCH} already exists" in err
+
+
+@pytest.mark.skipif(not FIVE, reason="the 4.57 line is one pull request: no series to list")
+def test_the_series_is_listed_and_a_bad_pr_refused(target: dict) -> None:
+    code, out, _ = target["list"]
+    assert code == EXIT_OK
+    assert " 1. init-scheme-tests: " in out and " 2. t5-family-init: " in out
+    code, _, err = target["bad_pr"]
+    assert code == EXIT_BAD_INPUT and "--pr 99: the series has 1 (init-scheme-tests)" in err
+    code, _, err = target["pr_without_the_previous"]
+    assert code == EXIT_BAD_INPUT and "lacks PR 1 (init-scheme-tests)" in err
 
 
 def test_a_folder_that_is_not_transformers_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -450,7 +499,7 @@ def test_the_helper_renders_the_scheme_data() -> None:
     namespace: dict = {}
     exec(compile(source, "init_scheme_utils.py", "exec"), namespace)  # our generated module, run as is
     config = T5Config(d_model=64, d_kv=32, num_heads=4, d_ff=96, tie_word_embeddings=False, initializer_factor=0.5)
-    rules = namespace["scheme_rules"](config)
+    rules = namespace["scheme_rules"]("t5", config)
     for rule in SCHEME.rules:
         rendered = next(r for r in rules if r.role == rule.role)
         assert rendered.pattern == rule.pattern and rendered.kind == rule.kind
@@ -458,8 +507,9 @@ def test_the_helper_renders_the_scheme_data() -> None:
         expected = rule.distribution(config)
         assert rendered.value == pytest.approx(expected.std if rule.kind == "normal" else expected.value)
     values = torch.randn(4000, generator=torch.Generator().manual_seed(0)) * 0.25
-    assert namespace["std_p_value"](values, 0.25) > 1e-3 and namespace["ks_normal_p_value"](values, 0.25) > 1e-3
-    assert namespace["std_p_value"](values * 1.1, 0.25) < 1e-6
+    normal = namespace["InitRule"]("r", "x", "normal", 0.25)
+    assert namespace["std_p_value"](values, normal) > 1e-3 and namespace["ks_p_value"](values, normal) > 1e-3
+    assert namespace["std_p_value"](values * 1.1, normal) < 1e-6
 
 
 CONFIG_5X = """

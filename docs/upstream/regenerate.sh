@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Regenerate the patch and PR.md in docs/upstream/transformers-VERSION/: `init-parity upstream` on a fresh git
-# repository made from the transformers release sdist, or on upstream main (see README.md in this folder).
+# Regenerate the patches and PR.md files in docs/upstream/transformers-VERSION/: `init-parity upstream` on a fresh git
+# repository made from the transformers release sdist, or on upstream main (see README.md in this folder). On the 5.x
+# line (5.23.0, main) that is the pull-request series, one folder NN-slug/ per PR; on 4.x one patch and its PR.md.
 #
 #   docs/upstream/regenerate.sh [VERSION] [PATH/TO/t5.md]
 #   CONVERTER_PYTHON=/path/to/venv/bin/python docs/upstream/regenerate.sh main
@@ -28,7 +29,9 @@ if [ "$version" = main ]; then
   target="$work/transformers-main"
   branch="init-parity-regenerate-$$"  # branches are shared by every worktree of $main_repo: a name of our own
   trap 'git -C "$main_repo" worktree remove --force "$target" >/dev/null 2>&1 || true
-        git -C "$main_repo" branch -q -D "$branch" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+        git -C "$main_repo" branch -q -D "$branch" >/dev/null 2>&1 || true
+        git -C "$main_repo" for-each-ref --format="%(refname:short)" "refs/heads/$branch/" |
+          xargs -r git -C "$main_repo" branch -q -D >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
   git -C "$main_repo" worktree add -q --detach "$target" "$main_commit"
   options=(--branch "$branch" --python "${CONVERTER_PYTHON:?set CONVERTER_PYTHON to a Python that imports the main tree}")
   out="$here/transformers-main-$main_commit"
@@ -52,4 +55,8 @@ else
 fi
 rm -rf "$out"
 init-parity upstream "$target" --patch-dir "$out" "${options[@]}"
-git -C "$target" diff --stat HEAD~1 HEAD
+if [ -d "$out/01-init-scheme-tests" ]; then  # the series: each PR's diff --stat is in what the command printed
+  ls "$out"
+else
+  git -C "$target" diff --stat HEAD~1 HEAD
+fi

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..exits import BadInput
 from ..scheme import FamilyScheme
 from ..scheme.naming import MODULE_PREFIXES
+from .model_tests import test_file
 
 # The releases whose source the generator has been run on. 4.57 is the line this package patches at
 # run time; 4.52.4 still ships tests/test_modeling_tf_common.py and tests/test_modeling_flax_common.py,
@@ -55,6 +56,7 @@ def owned_files(scheme: FamilyScheme) -> tuple[str, ...]:
     files = [modeling_file(t, fw) for fw in MODELING_PREFIXES for t in scheme.model_types]
     files += [configuration_file(t) for t in scheme.model_types] + [modular_file(t) for t in scheme.model_types]
     files += [COMMON_TESTS, HELPER_FILE, DOC_FILE.format(family=scheme.family), CORE_FILE]
+    files += [test_file(model_type) for model_type in scheme.model_types]
     return tuple(files)
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..exits import EXIT_OK, BadInput
-from ..scheme import FAMILIES, FamilyScheme
+from ..scheme import FAMILIES
+from .commits import PATCH_DIR_NAME, commit_message, commit_title
 
 if TYPE_CHECKING:
     from .generator import Plan
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 # exist, but their transformers code is shaped differently (one `nn.Linear` branch for every weight).
 SUPPORTED_FAMILIES = ("t5",)
 DEFAULT_BRANCH = "fix-{family}-init-parity"
-PATCH_DIR_NAME = "init-parity-patches"
-ISSUE = "https://github.com/huggingface/transformers/issues/16749"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,7 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--family", default="t5", choices=SUPPORTED_FAMILIES, help="the family whose scheme to write (default t5)"
     )
-    parser.add_argument("--branch", default=None, help="branch to create (default fix-FAMILY-init-parity)")
+    parser.add_argument(
+        "--branch",
+        default=None,
+        help="branch to create (default fix-FAMILY-init-parity); on 5.x the prefix of the series' branches PREFIX/NN-slug "
+        "(default init-scheme)",
+    )
     parser.add_argument(
         "--patch-dir", type=Path, default=None, help=f"where to write the patch (default PATH/../{PATCH_DIR_NAME})"
     )
@@ -56,6 +59,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "transformers (default: this one)",
     )
     parser.add_argument("--dry-run", action="store_true", help="print the unified diff and write nothing")
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="5.x: print the pull-request series (number, slug, title, the models whose marks each fix removes) and "
+        "write nothing",
+    )
+    parser.add_argument(
+        "--pr",
+        default=None,
+        metavar="N|SLUG",
+        help="5.x: write only this pull request of the series (its number or slug), on the checkout's HEAD, which "
+        "must hold the ones before it (check out the previous PR's branch)",
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="list every initializer read, matching or not")
     parser.set_defaults(func=run)
 
@@ -63,13 +79,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:  # noqa: C901
     try:
         from . import pull_request
-        from .checkout import Checkout
+        from .checkout import Checkout, is_5x
         from .generator import plan
     except ImportError as error:  # libcst is an extra: the other subcommands do not need it
         raise BadInput(f"{error}: pip install 'transformers-init-parity[upstream]'") from None
     scheme = FAMILIES[args.family]
-    args.branch = args.branch or DEFAULT_BRANCH.format(family=args.family.replace("_", "-"))
     checkout = Checkout.open(args.path, scheme)
+    if is_5x(checkout.version):
+        from .series_command import run_series
+
+        return run_series(args, checkout)
+    if args.list or args.pr is not None:
+        raise BadInput(
+            f"transformers {checkout.version} gets one pull request (the 4.57 line's cross-framework T5 fix): "
+            "--list and --pr apply to the 5.x series (upstream main, 5.x releases)"
+        )
+    args.branch = args.branch or DEFAULT_BRANCH.format(family=args.family.replace("_", "-"))
     on_branch = checkout.current_branch() == args.branch
     if not args.dry_run and not on_branch and checkout.branch_exists(args.branch):
         raise BadInput(
@@ -115,74 +140,3 @@ def _report(result: Plan, verbose: bool) -> None:
             print(f"  {finding.describe()}")
     for note in result.notes:
         print(f"  {note}")
-
-
-def commit_title(scheme: FamilyScheme, result: Plan) -> str:
-    """Upstream marks a change of results (here: fresh weights) with 🚨 at the start of the title."""
-    family = scheme.family.upper()
-    if result.untied:
-        return f"🚨 {family} family: untie the lm_head when the config says so, and draw it with std d_model**-0.5"
-    return f"🚨 Initialize {family}-family weights alike in PyTorch, TensorFlow and Flax"
-
-
-def commit_message(scheme: FamilyScheme, result: Plan) -> str:
-    """A transformers-style message: the title, then what changed and why, per framework."""
-    frameworks = {
-        "modeling_tf_": "TensorFlow",
-        "modeling_flax_": "Flax",
-        "modeling_": "PyTorch",
-        "modular_": "PyTorch",
-    }
-    by_framework: dict[str, set[str]] = {}
-    split = False
-    for finding in result.findings:
-        if finding.status not in ("changed", "split") or not finding.role:
-            continue
-        name = Path(finding.file).name
-        framework = next(title for prefix, title in frameworks.items() if name.startswith(prefix))
-        by_framework.setdefault(framework, set()).add(finding.role)
-        split = split or finding.status == "split"
-    rules = {rule.role: rule for rule in scheme.rules}
-    family = scheme.family.upper()
-
-    def paragraph(text: str) -> list[str]:
-        return [*textwrap.wrap(text, width=72, break_on_hyphens=False), ""]
-
-    lines = [commit_title(scheme, result), ""]
-    if result.untied:
-        lines += paragraph(
-            f"The {family}-family configs forced tie_word_embeddings=True, so a fresh model built from a T5 v1.1, "
-            "mT5 or UMT5 config (tie_word_embeddings=False) used the N(0, 1) shared embedding as its lm_head and "
-            "started pretraining at a loss far above ln(vocab_size). The configs now keep the value passed. "
-            "PreTrainedModel gets one opt-in class attribute, _untie_output_embeddings_only (default False): a "
-            "class that sets it (each family's PreTrainedModel) loses only the lm_head's entry of "
-            "_tied_weights_keys when the flag is False, so the encoder and decoder embeddings stay tied to the "
-            "shared one and tied and untied checkpoints load as before. mT5 scales a tied head's input by "
-            "d_model**-0.5 again, as the rest of the family does."
-        )
-    lines += paragraph(
-        f"Fresh weights of the {family} family ({', '.join(scheme.model_types)}) follow one scheme ({ISSUE}), "
-        f"stated in the Initialization section of docs/source/en/model_doc/{scheme.family}.md; the std (or value) "
-        "of each parameter role that changed:"
-    )
-    for framework in ("PyTorch", "TensorFlow", "Flax"):
-        roles = sorted(by_framework.get(framework, ()))
-        if roles:
-            lines.append(f"- {framework}:")
-            lines += [f"  - {role}: {rules[role].kind} {rules[role].param}" for role in roles if role in rules]
-    lines.append("")
-    if split:
-        lines += paragraph(
-            "An unseeded Keras initializer returns the same values at every call, so TensorFlow layers that "
-            "shared one initializer object (wi_0 and wi_1 of the gated feed-forward) were identical; every layer "
-            "now has its own."
-        )
-    if any(f.startswith("tests/") for f in result.changed):
-        lines += paragraph(
-            "test_init_scheme in ModelTesterMixin checks fresh weights of every model class against the scheme, "
-            "with the tester's config and an untied variant of it: a Kolmogorov-Smirnov and a std test per drawn "
-            "role, exact constants, a Bonferroni correction per model class (false-alarm rate 1e-3), and a first "
-            "loss of LM heads at most ln(vocab_size) + 1; the helper is tests/init_scheme_utils.py."
-        )
-    lines.append("Generated with `init-parity upstream`.")
-    return "\n".join(lines) + "\n"

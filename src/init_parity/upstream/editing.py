@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 
 import libcst as cst
 
@@ -200,3 +201,28 @@ def drop_unused_imports(source: str, names: Sequence[str]) -> str:
 
     editor.module.visit(Find())
     return editor.result()
+
+
+def lint_file(source: str, relative: str, root: Path | None) -> str:
+    """``source`` as the checkout's ruff settings lay out the new file ``relative`` (import sorting, then format), or
+    formatted with transformers' line length where ``root`` has no ruff settings."""
+    config = root / "pyproject.toml" if root else None
+    if config is None or not config.is_file() or "[tool.ruff" not in config.read_text(encoding="utf-8"):
+        return ruff_format(source)
+    for command in (
+        [
+            "check",
+            "--fix-only",
+            "--exit-zero",
+            "--select=I",
+            f"--config={config}",
+            f"--stdin-filename={relative}",
+            "-",
+        ],
+        ["format", f"--config={config}", f"--stdin-filename={relative}", "-"],
+    ):
+        completed = subprocess.run([ruff_binary(), *command], input=source, capture_output=True, text=True)
+        if completed.returncode != 0:
+            raise RuntimeError(f"ruff failed on {relative}:\n{completed.stderr}")
+        source = completed.stdout
+    return source

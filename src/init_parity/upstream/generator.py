@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..exits import BadInput
 from ..scheme import FamilyScheme
-from . import copies, core_tie, docs, flax, helper, pytorch, rescale, tensorflow, tests, tying
+from . import copies, core_tie, docs, flax, helper, model_tests, pytorch, rescale, tensorflow, tests, tying
 from .checkout import (
     COMMON_TESTS,
     DOC_FILE,
@@ -72,14 +72,18 @@ class Plan:
         return "".join(parts)
 
 
-def plan(checkout: Checkout, scheme: FamilyScheme, python: str = sys.executable) -> Plan:
+def plan(checkout: Checkout, scheme: FamilyScheme, python: str = sys.executable, with_tests: bool = True) -> Plan:
+    """The whole fix; without ``with_tests`` (the fix PR of the 5.x series, whose first PR holds the tests) the
+    modelling code and docs alone."""
     result = Plan()
     if is_5x(checkout.version):
         _core(checkout, result)
         _configs(checkout, scheme, result)
     _models(checkout, scheme, result, python)
-    _helper(checkout, scheme, result)
-    _tests(checkout, result)
+    if with_tests:
+        _helper(checkout, scheme, result)
+        _tests(checkout, result)
+        _declarations(checkout, scheme, result)
     _docs(checkout, scheme, result)
     return result
 
@@ -167,16 +171,24 @@ def _regenerate(checkout: Checkout, model_type: str, result: Plan, python: str) 
     if not (checkout.root / CONVERTER).is_file():
         result.notes.append(f"{file}: no {CONVERTER} in this tree: edited like {modular}")
         return
+    result.after[file] = convert(checkout, {modular: result.after[modular]}, [modular], python)[file]
+    result.notes.append(f"{file}: regenerated from {modular} by {CONVERTER}")
+
+
+def convert(checkout: Checkout, texts: dict[str, str], modulars: list[str], python: str) -> dict[str, str]:
+    """{modelling file: text} as the checkout's converter writes them from ``modulars``, run in a temporary
+    ``git worktree`` of its HEAD that holds ``texts`` ({path: new text})."""
     with tempfile.TemporaryDirectory() as temporary:
         tree = Path(temporary) / "tree"
         checkout.git("worktree", "add", "--detach", "-q", str(tree), "HEAD")
         try:
-            (tree / modular).write_text(result.after[modular], encoding="utf-8")
+            for relative, text in texts.items():
+                (tree / relative).write_text(text, encoding="utf-8")
             # the converter runs `ruff` (the checkout's pin) from PATH: the one beside that Python first
             path = os.pathsep.join([str(Path(python).parent), os.environ.get("PATH", "")])
             environment = {**os.environ, "PYTHONPATH": str(tree / "src"), "INIT_PARITY": "0", "PATH": path}
             completed = subprocess.run(
-                [python, CONVERTER, "--files", modular, "--num_workers", "1"],
+                [python, CONVERTER, "--files", *modulars, "--num_workers", "1"],
                 cwd=tree,
                 env=environment,
                 capture_output=True,
@@ -185,7 +197,7 @@ def _regenerate(checkout: Checkout, model_type: str, result: Plan, python: str) 
             if completed.returncode != 0:
                 missing = "ModuleNotFoundError" in completed.stderr
                 raise BadInput(
-                    f"{CONVERTER} failed on {modular} with {python}"
+                    f"{CONVERTER} failed on {' '.join(modulars)} with {python}"
                     + (
                         ": that Python cannot import the checkout's transformers; pass --python with one that can "
                         f"(pip install -e '{checkout.root}[torch]')"
@@ -194,10 +206,10 @@ def _regenerate(checkout: Checkout, model_type: str, result: Plan, python: str) 
                     )
                     + f":\n{completed.stderr[-2000:]}"
                 )
-            result.after[file] = (tree / file).read_text(encoding="utf-8")
+            generated = [modular.replace("/modular_", "/modeling_") for modular in modulars]
+            return {file: (tree / file).read_text(encoding="utf-8") for file in generated}
         finally:
             checkout.git("worktree", "remove", "--force", str(tree), check=False)
-    result.notes.append(f"{file}: regenerated from {modular} by {CONVERTER}")
 
 
 def _helper(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> None:
@@ -216,6 +228,17 @@ def _tests(checkout: Checkout, result: Plan) -> None:
     new, what = tests.add_test(source)
     result.before[COMMON_TESTS], result.after[COMMON_TESTS] = source, new
     result.notes.append(f"{COMMON_TESTS}: {what}")
+
+
+def _declarations(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> None:
+    """The family's test classes declare its scheme (where the tree has tests/models: a release sdist has not)."""
+    for model_type in scheme.model_types:
+        file = model_tests.test_file(model_type)
+        source = checkout.read(file)
+        if source is None:
+            continue
+        new, _ = model_tests.declare(source, scheme.family)
+        result.before[file], result.after[file] = source, new
 
 
 def _docs(checkout: Checkout, scheme: FamilyScheme, result: Plan) -> None:

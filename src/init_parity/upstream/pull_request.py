@@ -161,14 +161,16 @@ def _tests(five: bool) -> list[str]:
         "## How it was tested",
         "",
         f"`test_init_scheme` in `ModelTesterMixin` (`tests/test_modeling_common.py`, helper `{HELPER_FILE}`, torch "
-        "only) runs for every model class of a family with a scheme (encoder-only ones too), with the tester's "
+        'only) runs for every model class of a test class that declares its scheme (`init_scheme = "t5"`; '
+        "encoder-only ones too), with the tester's "
         "config and with its `tie_word_embeddings` flipped, so a tied and an untied lm_head are both built. For "
         "each drawn role it pools all layers over up to 16 seeds (1000 values or more where the tiny tester "
         "allows), runs a Kolmogorov-Smirnov test of the shape and a chi-squared test of the std, "
         "Bonferroni-corrected to a false-alarm rate of 1e-3 per model class; constants must be exact. The ties "
         "a class declares other than the lm_head's must hold in both configs; an untied config must give an "
         "lm_head of its own; an LM head's first loss on the tester's inputs, built with `initializer_factor=1.0`, "
-        "must be at most ln(vocab_size) + 1. Families without a scheme are skipped before anything is built. The "
+        "must be at most ln(vocab_size) + 1. A test class that declares no scheme is skipped before anything is "
+        "built. The "
         "test collects every failure and asserts once: it uses no `subTest` (under pytest 9 a failing `subTest` "
         "leaves its parent test PASSED; upstream's `setup.py` pins `pytest>=7.2.0,<9.0.0`, and this test does not "
         "depend on the pin).",

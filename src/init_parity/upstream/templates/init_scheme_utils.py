@@ -12,12 +12,14 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 """
-Initialization schemes of model families, and the statistical checks `test_init_scheme` runs on fresh weights.
+Initialization schemes of encoder-decoder models, and the statistical checks `test_init_scheme` runs on fresh weights.
 
-Each parameter a scheme names is pooled with the others of its role (all layers, a few seeds). A drawn role gets a
-Kolmogorov-Smirnov test of its shape and a chi-squared test of its std against the scheme's normal distribution; a
-constant role must hold its value exactly. The p-values of one model class are Bonferroni-corrected so that a correct
-model fails with probability at most `FAMILY_WISE_ALPHA`. The builds are seeded, so the outcome is deterministic.
+A test class declares the scheme of its model by name (`init_scheme = "bart"`); the scheme is a function of the config
+returning one `InitRule` per parameter role, first match wins. Each parameter a drawn rule names is tested on its own
+(the tensor) and pooled with the others of its role (all layers, a few seeds): a Kolmogorov-Smirnov test of its shape
+and a test of its std against the rule's distribution. A constant role must hold its value exactly, and the padding
+row a rule names must be zero. The p-values of one model class are Bonferroni-corrected so that a correct model fails
+with probability at most `FAMILY_WISE_ALPHA`. The builds are seeded, so the outcome is deterministic.
 """
 
 import copy
@@ -33,24 +35,35 @@ if is_torch_available():
 FAMILY_WISE_ALPHA = 1e-3  # false-alarm rate of one model class
 MIN_SAMPLES = 1000  # values per drawn role, reached with up to MAX_SEEDS builds
 MAX_SEEDS = 16
+MIN_TENSOR_SAMPLES = 100  # a tensor with fewer drawn values is tested only within its role
 
 
 class InitRule(NamedTuple):
     role: str
     pattern: str  # searched in the parameter name
-    kind: str  # "normal" (`value` is the std) or "constant"
-    value: float
+    # "normal" (`value` is the std), "uniform" (on [-value, value]), "constant" (the value), or not checked here:
+    # "computed" (a table the model computes, such as sinusoidal positions) and "left" (the model's own code draws it)
+    kind: str
+    value: float = 0.0
     when: bool = True  # the rule applies to this config
+    zero_row: int | None = None  # a row that must be zero (the padding token's embedding)
 
 
 def _normal_cdf(x: torch.Tensor) -> torch.Tensor:
     return 0.5 * torch.erfc(-x / math.sqrt(2.0))
 
 
-def ks_normal_p_value(values: torch.Tensor, std: float) -> float:
-    """Kolmogorov-Smirnov test of `values` against N(0, std), asymptotic p-value with Stephens' correction."""
+def _cdf(rule: InitRule, values: torch.Tensor) -> torch.Tensor:
+    if rule.kind == "uniform":
+        return ((values / rule.value + 1) / 2).clamp(0, 1)
+    return _normal_cdf(values / rule.value)
+
+
+def ks_p_value(values: torch.Tensor, rule: InitRule) -> float:
+    """Kolmogorov-Smirnov test of `values` against the rule's distribution, asymptotic p-value with Stephens'
+    correction."""
     n = values.numel()
-    cdf = _normal_cdf(values.double().flatten().sort().values / std)
+    cdf = _cdf(rule, values.double().flatten().sort().values)
     ranks = torch.arange(1, n + 1, dtype=torch.float64)
     distance = torch.maximum(ranks / n - cdf, cdf - (ranks - 1) / n).max().item()
     lam = (math.sqrt(n) + 0.12 + 0.11 / math.sqrt(n)) * distance
@@ -58,19 +71,26 @@ def ks_normal_p_value(values: torch.Tensor, std: float) -> float:
     return min(1.0, max(0.0, p_value))
 
 
-def std_p_value(values: torch.Tensor, std: float) -> float:
-    """Two-sided test of std(values) = `std` for mean-zero normal values: sum(x^2)/std^2 is chi-squared with n
-    degrees of freedom, turned into a normal deviate by the Wilson-Hilferty transform."""
+def std_p_value(values: torch.Tensor, rule: InitRule) -> float:
+    """Two-sided test of the std of mean-zero `values`. Normal: sum(x^2)/std^2 is chi-squared with n degrees of
+    freedom, turned into a normal deviate by the Wilson-Hilferty transform. Uniform on [-a, a]: mean(x^2) is
+    asymptotically normal with mean a^2/3 and variance 4a^4/(45n)."""
     n = values.numel()
-    ratio = (values.double().pow(2).mean().item() / std**2) ** (1 / 3)
-    z = (ratio - (1 - 2 / (9 * n))) / math.sqrt(2 / (9 * n))
+    mean_square = values.double().pow(2).mean().item()
+    if rule.kind == "uniform":
+        z = (mean_square - rule.value**2 / 3) / math.sqrt(4 * rule.value**4 / (45 * n))
+    else:
+        ratio = (mean_square / rule.value**2) ** (1 / 3)
+        z = (ratio - (1 - 2 / (9 * n))) / math.sqrt(2 / (9 * n))
     return math.erfc(abs(z) / math.sqrt(2))
 
 
-def scheme_rules(config) -> tuple[InitRule, ...] | None:
-    """The rules of `config`'s family for this config, or `None` when the family has no scheme."""
-    rules = INIT_SCHEMES.get(getattr(config, "model_type", None))
-    return rules(config) if rules is not None else None
+def expected_std(rule: InitRule) -> float:
+    return rule.value / math.sqrt(3) if rule.kind == "uniform" else rule.value
+
+
+def scheme_rules(scheme: str, config) -> tuple[InitRule, ...]:
+    return INIT_SCHEMES[scheme](config)
 
 
 def rule_for(rules: tuple[InitRule, ...], name: str) -> InitRule | None:
@@ -84,44 +104,78 @@ def with_tie(config, tied: bool):
     return config.__class__.from_dict({**values, "tie_word_embeddings": tied})
 
 
-def init_scheme_failures(model_class, config) -> list[str]:
-    """What in fresh weights of `model_class(config)` disagrees with the scheme (an empty list when all agree)."""
+def tie_failures(model) -> list[str]:
+    """The ties the model declares for its config (`get_expanded_tied_weights_keys`) that do not hold."""
+    if not hasattr(model, "get_expanded_tied_weights_keys"):
+        return []
+    parameters = dict(model.named_parameters(remove_duplicate=False))
+    return [
+        f"{target} is not tied to {source}"
+        for target, source in model.get_expanded_tied_weights_keys().items()
+        if target in parameters and source in parameters and parameters[target] is not parameters[source]
+    ]
+
+
+def _drawn(rule: InitRule, tensor: torch.Tensor) -> torch.Tensor:
+    """The values the rule draws: all but its zero row."""
+    if rule.zero_row is None or tensor.dim() == 0 or not 0 <= rule.zero_row < tensor.shape[0]:
+        return tensor.flatten()
+    keep = torch.ones(tensor.shape[0], dtype=torch.bool)
+    keep[rule.zero_row] = False
+    return tensor[keep].flatten()
+
+
+def init_scheme_failures(model_class, config, scheme: str) -> list[str]:
+    """What in fresh weights of `model_class(config)` disagrees with `scheme` (an empty list when all agree)."""
     torch.manual_seed(0)
     model = model_class(config)
-    builds = [dict(model.named_parameters())]
+    builds = [{name: value.detach() for name, value in model.named_parameters()}]
     # A tied lm_head is not a parameter of its own; one that is gets the untied rule, whatever the config says
     head = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
     rules_config = copy.copy(config)
     rules_config.tie_word_embeddings = head is not None and head.weight is model.get_input_embeddings().weight
-    rules = scheme_rules(rules_config)
+    rules = scheme_rules(scheme, rules_config)
     by_role = {}
     for name in builds[0]:
         rule = rule_for(rules, name)
-        if rule is not None:
+        if rule is not None and rule.kind not in ("computed", "left"):
             by_role.setdefault(rule, []).append(name)
-    sizes = [
-        sum(builds[0][name].numel() for name in names) for rule, names in by_role.items() if rule.kind == "normal"
-    ]
-    for seed in range(1, min(MAX_SEEDS, math.ceil(MIN_SAMPLES / min(sizes, default=MIN_SAMPLES)))):
+    drawn = {rule: names for rule, names in by_role.items() if rule.kind in ("normal", "uniform")}
+    sizes = [sum(builds[0][name].numel() for name in names) for names in drawn.values()]
+    for seed in range(1, min(MAX_SEEDS, math.ceil(MIN_SAMPLES / max(min(sizes, default=MIN_SAMPLES), 1)))):
         torch.manual_seed(seed)
-        builds.append(dict(model_class(config).named_parameters()))
-    tests = sum(2 if rule.kind == "normal" else 0 for rule in by_role)
-    threshold = FAMILY_WISE_ALPHA / max(tests, 1)  # Bonferroni
+        builds.append({name: value.detach() for name, value in model_class(config).named_parameters()})
+    tensors = [(rule, name) for rule, names in drawn.items() for name in names]
+    tensors = [(rule, name) for rule, name in tensors if _drawn(rule, builds[0][name]).numel() >= MIN_TENSOR_SAMPLES]
+    threshold = FAMILY_WISE_ALPHA / max(2 * (len(drawn) + len(tensors)), 1)  # Bonferroni
     failures = []
+
+    def test(where: str, rule: InitRule, values: torch.Tensor) -> None:
+        found = values.double().pow(2).mean().sqrt().item()
+        for kind, p_value in (("std", std_p_value(values, rule)), ("KS", ks_p_value(values, rule))):
+            if p_value < threshold:
+                failures.append(
+                    f"{where}: {kind} test p={p_value:.2e} < {threshold:.1e} against {rule.kind}(std "
+                    f"{expected_std(rule):.4g}), measured std {found:.4g} over {values.numel()} values"
+                )
+
     for rule, names in by_role.items():
-        values = torch.cat([build[name].detach().flatten() for build in builds for name in names])
         where = f"{rule.role} ({', '.join(names[:2])}{', ...' if len(names) > 2 else ''})"
         if rule.kind == "constant":
+            values = torch.cat([build[name].flatten() for build in builds for name in names])
             if not torch.all(values == rule.value):
                 failures.append(f"{where}: expected the constant {rule.value}, found {values.unique()[:5].tolist()}")
             continue
-        found = values.double().pow(2).mean().sqrt().item()
-        for test, p_value in (("std", std_p_value(values, rule.value)), ("KS", ks_normal_p_value(values, rule.value))):
-            if p_value < threshold:
-                failures.append(
-                    f"{where}: {test} test p={p_value:.2e} < {threshold:.1e} against normal(0, {rule.value:.4g}), "
-                    f"measured std {found:.4g} over {values.numel()} values"
-                )
+        if rule.zero_row is not None:
+            for name in names:
+                row = builds[0][name][rule.zero_row] if builds[0][name].dim() else None
+                if row is not None and not torch.all(row == 0):
+                    failures.append(
+                        f"{name}: row {rule.zero_row} (padding) is not zero, max |x| = {row.abs().max().item():.4g}"
+                    )
+        test(where, rule, torch.cat([_drawn(rule, build[name]) for build in builds for name in names]))
+    for rule, name in tensors:
+        test(f"{rule.role} tensor {name}", rule, _drawn(rule, builds[0][name]))
     return failures
 
 

@@ -223,18 +223,7 @@ def _read(
     argument: cst.BaseExpression,
     bindings: dict,
 ) -> Consumer:
-    constructor, binding, through = argument, None, None
-    name = dotted(argument)
-    owner = context.owner
-    attribute_name = name.split(".", 1)[1] if name and name.startswith("self.") else None
-    if owner is not None and attribute_name in owner.fields and owner.fields[attribute_name] is not None:
-        constructor, through = owner.fields[attribute_name], ("field", attribute_name)
-    elif name is not None and name in context.env.values:
-        constructor = context.env.values[name]
-        binding = bindings.get(constructor)
-        parameter = dotted(constructor)
-        if owner is not None and parameter in owner.init_defaults and owner.init_defaults[parameter] is not None:
-            constructor, binding, through = owner.init_defaults[parameter], None, ("param", parameter)
+    constructor, binding, through = _constructor(context, argument, bindings)
     parsed = dialect.parse(constructor)
     owners = owner_names(editor.module, (context.cls,))
     probe = Probe(scheme, context.facts)
@@ -248,44 +237,76 @@ def _read(
         finding.status, finding.note = "unverified", "an initializer the generator does not read"
         return consumer
     if parsed.value is not None:  # where the std is written (following a name such as kv_init_std)
-        std_node, std_statement = parsed.value, binding[0] if binding else statement
-        std_name = dotted(std_node)
-        if std_name is not None and std_name in context.env.values and context.env.values[std_name] in bindings:
-            std_node = context.env.values[std_name]
-            std_statement = bindings[std_node][0]
-        consumer.std_site = (std_statement, std_node)
+        consumer.std_site = _std_site(parsed.value, binding[0] if binding else statement, context, bindings)
     try:
         current = evaluate(parsed.value, context.env, probe) if parsed.value is not None else float("nan")
     except Unresolved as error:
         finding.status, finding.note = "unverified", f"cannot follow {error}"
         return consumer
-    if parsed.mean_is_zero and agrees(parsed.kind, current, rule, probe):
-        return consumer
+    if not (parsed.mean_is_zero and agrees(parsed.kind, current, rule, probe)):
+        _plan_change(consumer, dialect, through)
+    return consumer
+
+
+def _constructor(
+    context: Context, argument: cst.BaseExpression, bindings: dict
+) -> tuple[cst.BaseExpression, tuple | None, tuple[str, str] | None]:
+    """The initializer an argument stands for, the statement binding it, and the field or parameter it comes
+    through (a dataclass field, or an ``__init__`` parameter's default)."""
+    constructor, binding, through = argument, None, None
+    name = dotted(argument)
+    owner = context.owner
+    attribute_name = name.split(".", 1)[1] if name and name.startswith("self.") else None
+    if owner is not None and attribute_name in owner.fields and owner.fields[attribute_name] is not None:
+        constructor, through = owner.fields[attribute_name], ("field", attribute_name)
+    elif name is not None and name in context.env.values:
+        constructor = context.env.values[name]
+        binding = bindings.get(constructor)
+        parameter = dotted(constructor)
+        if owner is not None and parameter in owner.init_defaults and owner.init_defaults[parameter] is not None:
+            constructor, binding, through = owner.init_defaults[parameter], None, ("param", parameter)
+    return constructor, binding, through
+
+
+def _std_site(
+    std_node: cst.BaseExpression, std_statement: cst.SimpleStatementLine, context: Context, bindings: dict
+) -> tuple[cst.SimpleStatementLine, cst.BaseExpression]:
+    """Where the std is written: the initializer's argument, or the binding of the name it reads."""
+    std_name = dotted(std_node)
+    if std_name is not None and std_name in context.env.values and context.env.values[std_name] in bindings:
+        std_node = context.env.values[std_name]
+        std_statement = bindings[std_node][0]
+    return std_statement, std_node
+
+
+def _plan_change(consumer: Consumer, dialect: Dialect, through: tuple[str, str] | None) -> None:
+    """An initializer that draws off the scheme: how to change it (or why it is left)."""
+    context, parsed, rule, finding = consumer.context, consumer.parsed, consumer.rule, consumer.finding
+    owner, constructor = context.owner, consumer.constructor
     config_expr = config_expression(
         [node for node in (parsed.value, constructor) if node is not None],
         default="config" if "config" in context.params else dialect.default_config,
     )
     if rule.kind == "constant" and parsed.kind == "constant" and (through or not context.reads_config):
         # the layer has no config: each caller passes the scheme's value (a new argument if need be)
-        if through is None and owner is not None and owner.init is not None and argument is constructor:
-            through = ("introduce", f"{attribute}_initializer")
+        if through is None and owner is not None and owner.init is not None and consumer.argument is constructor:
+            through = ("introduce", f"{consumer.attribute}_initializer")
         if through is None:
             finding.status, finding.note = "left", "a constant the generator cannot hand the config to"
-            return consumer
+            return
         consumer.through = through
         finding.status, finding.note = "matches", f"set by each caller through {through[1]}"
-        return consumer
+        return
     new_std = render(rule.param, config_expr, context.env)
     if parsed.kind != rule.kind or not parsed.mean_is_zero or parsed.value_arg is None:
         consumer.replacement = dialect.build(rule.kind, code(new_std))
         if consumer.replacement is None:
             finding.status, finding.note = "left", f"no {dialect.framework} constructor for {rule.kind}"
-            return consumer
+            return
         finding.status, finding.after = "changed", consumer.replacement
-        return consumer
+        return
     consumer.new_std = new_std  # only the std differs: it is rewritten where it is written
     finding.status, finding.after = "changed", code(new_std)
-    return consumer
 
 
 def _split_target(target: str, attribute: str) -> str:
